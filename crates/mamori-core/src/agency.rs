@@ -1,0 +1,173 @@
+//! 実施機関 names, normalised so that one body has one name.
+//!
+//! `市長部局`, `市長 部局`, `市長（部局）` and `市長` are the same 実施機関; full-width and half-width
+//! forms fold together. [`Agency::recognise`] knows the bodies real cities list (domain.md §1 and
+//! corpus/unyo) and finds them in a title, a sheet name or a file name.
+
+use std::fmt;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// A normalised 実施機関 name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Agency(String);
+
+/// Names of 実施機関 that cities list, longest first within a family so that `上下水道事業管理者`
+/// is found before `水道事業管理者`.
+const KNOWN: &[&str] = &[
+    "固定資産評価審査委員会",
+    "選挙管理委員会",
+    "教育委員会",
+    "監査委員",
+    "農業委員会",
+    "公平委員会",
+    "人事委員会",
+    "労働委員会",
+    "収用委員会",
+    "海区漁業調整委員会",
+    "内水面漁場管理委員会",
+    "公安委員会",
+    "警察本部長",
+    "上下水道事業管理者",
+    "下水道事業管理者",
+    "水道事業管理者",
+    "病院事業管理者",
+    "交通事業管理者",
+    "公営企業管理者",
+    "消防長",
+    "議会",
+    "市長",
+    "町長",
+    "村長",
+    "区長",
+    "知事",
+];
+
+/// Written forms that mean a known body.
+const ALIASES: &[(&str, &str)] = &[
+    ("市長部局", "市長"),
+    ("市長事務部局", "市長"),
+    ("町長部局", "町長"),
+    ("区長部局", "区長"),
+    ("知事部局", "知事"),
+    ("市議会", "議会"),
+    ("町議会", "議会"),
+    ("区議会", "議会"),
+    ("消防本部", "消防長"),
+    ("選管", "選挙管理委員会"),
+    ("教委", "教育委員会"),
+];
+
+impl Agency {
+    /// The label used for figures of a whole city when a table names no 実施機関.
+    pub const WHOLE_CITY: &'static str = "全実施機関";
+
+    /// Normalises any 実施機関 name: NFKC, white space removed, brackets dropped, known aliases
+    /// mapped (`市長部局` → `市長`). Returns `None` for an empty name.
+    pub fn new(name: &str) -> Option<Agency> {
+        let mut folded: String = name.nfkc().filter(|c| !c.is_whitespace()).collect();
+        folded.retain(|c| !matches!(c, '(' | ')' | '【' | '】' | '[' | ']'));
+        if folded.is_empty() {
+            return None;
+        }
+        for (alias, canonical) in ALIASES {
+            if folded == *alias {
+                return Some(Agency((*canonical).to_owned()));
+            }
+        }
+        Some(Agency(folded))
+    }
+
+    /// The agency standing for a whole city's totals.
+    pub fn whole_city() -> Agency {
+        Agency(Agency::WHOLE_CITY.to_owned())
+    }
+
+    /// Whether this is [`Agency::whole_city`].
+    pub fn is_whole_city(&self) -> bool {
+        self.0 == Agency::WHOLE_CITY
+    }
+
+    /// Finds a known 実施機関 mentioned anywhere in `text` (a title, sheet name or file name), or
+    /// `None` when none or several different ones are.
+    pub fn recognise(text: &str) -> Option<Agency> {
+        let folded: String = text.nfkc().filter(|c| !c.is_whitespace()).collect();
+        let mut found: Option<&str> = None;
+        let mut remaining = folded.as_str().to_owned();
+        for (alias, canonical) in ALIASES {
+            if remaining.contains(alias) {
+                if found.is_some_and(|f| f != *canonical) {
+                    return None;
+                }
+                found = Some(canonical);
+                remaining = remaining.replace(alias, "");
+            }
+        }
+        for name in KNOWN {
+            if remaining.contains(name) {
+                if found.is_some_and(|f| f != *name) {
+                    return None;
+                }
+                found = Some(name);
+                remaining = remaining.replace(name, "");
+            }
+        }
+        found.map(|name| Agency(name.to_owned()))
+    }
+
+    /// Whether `text` is exactly a known 実施機関 or one of its aliases (after normalising).
+    pub fn is_known(text: &str) -> bool {
+        Agency::new(text).is_some_and(|agency| KNOWN.contains(&agency.0.as_str()))
+    }
+
+    /// The normalised name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Agency {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_spacing_width_and_aliases() {
+        let mayor = Agency::new("市長").expect("name");
+        assert_eq!(Agency::new("市長部局"), Some(mayor.clone()));
+        assert_eq!(Agency::new(" 市長　部局 "), Some(mayor.clone()));
+        assert_eq!(Agency::new("市長（部局）"), Some(mayor));
+        assert_eq!(
+            Agency::new("教育 委員会").map(|a| a.0),
+            Some("教育委員会".to_owned())
+        );
+        assert_eq!(Agency::new("　"), None);
+    }
+
+    #[test]
+    fn recognises_a_body_inside_a_title_or_file_name() {
+        assert_eq!(
+            Agency::recognise("令和4年度_教育委員会_運用状況.xlsx").map(|a| a.0),
+            Some("教育委員会".to_owned())
+        );
+        assert_eq!(
+            Agency::recognise("上下水道事業管理者").map(|a| a.0),
+            Some("上下水道事業管理者".to_owned())
+        );
+        assert_eq!(
+            Agency::recognise("市長部局 集計").map(|a| a.0),
+            Some("市長".to_owned())
+        );
+        assert_eq!(Agency::recognise("運用状況"), None);
+        assert_eq!(
+            Agency::recognise("市長と教育委員会"),
+            None,
+            "two bodies are ambiguous"
+        );
+    }
+}

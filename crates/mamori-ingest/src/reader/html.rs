@@ -1,0 +1,161 @@
+//! HTML tables (a saved or downloaded 運用状況 page): every `<table>` becomes a sheet named 表1, 表2,
+//! …, with `colspan`/`rowspan` resolved into merged regions so header paths read as in a workbook.
+//! The page title, headings and the table caption are hints for the fiscal year and 実施機関.
+
+use mamori_core::{Code, Figure};
+use scraper::{ElementRef, Html, Selector};
+
+use crate::DiagnosticSeed;
+use crate::grid::{BufferedRows, Cell, Merge, Row};
+use crate::layout::{self, FileContext, SheetMeta};
+use crate::reader::delimited;
+
+const MAX_SPAN: u32 = 1_000;
+
+/// Reads every table of a page.
+pub fn read(
+    bytes: &[u8],
+    context: &FileContext<'_>,
+) -> Result<(Vec<Figure>, Vec<DiagnosticSeed>), DiagnosticSeed> {
+    let text = delimited::decode(bytes).or_else(|_| decode_declared(bytes))?;
+    let document = Html::parse_document(&text);
+    let table_selector = selector("table");
+    let tables: Vec<ElementRef<'_>> = document.select(&table_selector).collect();
+    if tables.is_empty() {
+        return Err(DiagnosticSeed::file(
+            Code::NoTable,
+            "ページに表（<table>）がありません。表が画像の場合は取り込めません",
+        ));
+    }
+    let mut titles: Vec<String> = Vec::new();
+    for heading in document.select(&selector("title, h1, h2, h3, h4")) {
+        titles.push(element_text(heading));
+    }
+    let mut figures = Vec::new();
+    let mut seeds = Vec::new();
+    for (index, table) in tables.iter().enumerate() {
+        // Tables nested in a layout table are read on their own.
+        let (rows, merges) = table_grid(*table, context)?;
+        let mut table_titles = titles.clone();
+        if let Some(caption) = table.select(&selector("caption")).next() {
+            table_titles.push(element_text(caption));
+        }
+        let meta = SheetMeta {
+            name: Some(format!("表{}", index + 1)),
+            merges,
+            titles: table_titles,
+        };
+        let outcome = layout::read_sheet(context, &meta, &mut BufferedRows::new(rows))?;
+        figures.extend(outcome.figures);
+        seeds.extend(outcome.seeds);
+    }
+    Ok((figures, seeds))
+}
+
+fn decode_declared(bytes: &[u8]) -> Result<String, DiagnosticSeed> {
+    // Old municipal pages declare EUC-JP or Shift_JIS in a meta tag.
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
+    let encoding = ["euc-jp", "shift_jis", "shift-jis", "windows-31j"]
+        .iter()
+        .find(|label| head.contains(*label))
+        .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()));
+    match encoding {
+        Some(encoding) => encoding
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .map(|text| text.into_owned())
+            .ok_or_else(|| {
+                DiagnosticSeed::file(
+                    Code::UnknownEncoding,
+                    "ページの文字コード宣言と内容が合いません",
+                )
+            }),
+        None => Err(DiagnosticSeed::file(
+            Code::UnknownEncoding,
+            "ページの文字コードを判別できません",
+        )),
+    }
+}
+
+fn selector(css: &str) -> Selector {
+    Selector::parse(css).expect("invariant: the selectors in this file are valid")
+}
+
+fn element_text(element: ElementRef<'_>) -> String {
+    let joined: String = element.text().collect::<Vec<_>>().join("");
+    joined.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Lays the table's cells on a grid, honouring colspan and rowspan.
+fn table_grid(
+    table: ElementRef<'_>,
+    context: &FileContext<'_>,
+) -> Result<(Vec<Row>, Vec<Merge>), DiagnosticSeed> {
+    let row_selector = selector("tr");
+    let cell_selector = selector("td, th");
+    let mut occupied: std::collections::BTreeSet<(u32, u32)> = std::collections::BTreeSet::new();
+    let mut rows: Vec<Row> = Vec::new();
+    let mut merges = Vec::new();
+    let mut row_index: u32 = 0;
+    for tr in table.select(&row_selector) {
+        // Skip rows of nested tables: they belong to their own table.
+        if tr
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .find(|e| e.value().name() == "table")
+            != Some(table)
+        {
+            continue;
+        }
+        let mut cells = Vec::new();
+        let mut column: u32 = 0;
+        for td in tr
+            .children()
+            .filter_map(ElementRef::wrap)
+            .filter(|e| cell_selector.matches(e))
+        {
+            while occupied.contains(&(row_index, column)) {
+                column += 1;
+            }
+            let span = |name: &str| {
+                td.value()
+                    .attr(name)
+                    .and_then(|v| v.trim().parse::<u32>().ok())
+                    .unwrap_or(1)
+                    .clamp(1, MAX_SPAN)
+            };
+            let (colspan, rowspan) = (span("colspan"), span("rowspan"));
+            if column + colspan > context.options.limits.max_columns {
+                return Err(DiagnosticSeed::file(
+                    Code::SheetTooLarge,
+                    "表の列数が上限を超えます",
+                ));
+            }
+            if colspan > 1 || rowspan > 1 {
+                merges.push(Merge {
+                    first_row: row_index,
+                    first_column: column,
+                    last_row: row_index + rowspan - 1,
+                    last_column: column + colspan - 1,
+                });
+                for r in row_index..row_index + rowspan {
+                    for c in column..column + colspan {
+                        occupied.insert((r, c));
+                    }
+                }
+            }
+            let text = element_text(td);
+            if !text.is_empty() {
+                cells.push((column, Cell::Text(text)));
+            }
+            column += colspan;
+        }
+        if !cells.is_empty() {
+            rows.push(Row {
+                index: row_index,
+                cells,
+            });
+        }
+        row_index += 1;
+    }
+    Ok((rows, merges))
+}

@@ -1,0 +1,171 @@
+//! Reading a count from a cell: numbers, `3件`, `1,234`, full-width digits, and the zero markers
+//! `－ ― - ー` and blank; everything else is an error that names the cell.
+
+use mamori_core::Code;
+use mamori_core::text::fold_label;
+
+use crate::grid::Cell;
+
+/// Why a cell is not a count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueError {
+    pub code: Code,
+    pub message: String,
+}
+
+/// Reads a count. `Cell::Empty` is 0: the caller only asks for cells inside a recognised row.
+pub fn read_count(cell: &Cell) -> Result<u64, ValueError> {
+    match cell {
+        Cell::Empty => Ok(0),
+        Cell::Number(number) => count_from_number(*number, &cell.label()),
+        Cell::Text(text) => count_from_text(text),
+        Cell::Date(date) => Err(ValueError {
+            code: Code::NotANumber,
+            message: format!("日付（{date}）は件数として読めません"),
+        }),
+        Cell::Bool(value) => Err(ValueError {
+            code: Code::NotANumber,
+            message: format!("真偽値（{value}）は件数として読めません"),
+        }),
+        Cell::Error(error) => Err(ValueError {
+            code: Code::ErrorCell,
+            message: format!("セルがエラー値「{error}」です。元の表で数式を直して保存し直してください"),
+        }),
+        Cell::FormulaWithoutValue => Err(ValueError {
+            code: Code::FormulaWithoutValue,
+            message: "数式の計算結果がファイルに保存されていません。Excel で開いて再計算し、保存し直してください"
+                .to_owned(),
+        }),
+    }
+}
+
+fn count_from_number(number: f64, shown: &str) -> Result<u64, ValueError> {
+    if !number.is_finite() {
+        return Err(ValueError {
+            code: Code::NotANumber,
+            message: format!("「{shown}」は件数として読めません"),
+        });
+    }
+    if number < 0.0 {
+        return Err(ValueError {
+            code: Code::NegativeNumber,
+            message: format!("件数が負の数（{shown}）です"),
+        });
+    }
+    if number.fract() != 0.0 {
+        return Err(ValueError {
+            code: Code::FractionalNumber,
+            message: format!("件数が整数ではありません（{shown}）"),
+        });
+    }
+    if number > 1e15 {
+        return Err(ValueError {
+            code: Code::NotANumber,
+            message: format!("「{shown}」は件数として大きすぎます"),
+        });
+    }
+    Ok(number as u64)
+}
+
+fn count_from_text(text: &str) -> Result<u64, ValueError> {
+    let folded = fold_label(text);
+    let not_a_number = || ValueError {
+        code: Code::NotANumber,
+        message: format!("「{}」は件数として読めません", text.trim()),
+    };
+    if folded.is_empty() || matches!(folded.as_str(), "-" | "--" | "‐" | "−") {
+        return Ok(0);
+    }
+    let body = folded.strip_suffix('件').unwrap_or(&folded);
+    let negative = body.starts_with(['△', '▲', '-']);
+    let body = body.trim_start_matches(['△', '▲', '-']);
+    if body.is_empty() {
+        return Err(not_a_number());
+    }
+    // Thousands separators only between groups of three digits.
+    let (integer, fraction) = match body.split_once('.') {
+        Some((integer, fraction)) => (integer, Some(fraction)),
+        None => (body, None),
+    };
+    let groups: Vec<&str> = integer.split(',').collect();
+    let grouped_well = groups.len() == 1
+        || (!groups[0].is_empty()
+            && groups[0].len() <= 3
+            && groups[1..].iter().all(|g| g.len() == 3));
+    if !grouped_well || !groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(not_a_number());
+    }
+    let digits: String = groups.concat();
+    if digits.is_empty() || digits.len() > 15 {
+        return Err(not_a_number());
+    }
+    if negative {
+        return Err(ValueError {
+            code: Code::NegativeNumber,
+            message: format!("件数が負の数（{}）です", text.trim()),
+        });
+    }
+    if let Some(fraction) = fraction {
+        if !fraction.bytes().all(|b| b.is_ascii_digit()) || fraction.is_empty() {
+            return Err(not_a_number());
+        }
+        if fraction.bytes().any(|b| b != b'0') {
+            return Err(ValueError {
+                code: Code::FractionalNumber,
+                message: format!("件数が整数ではありません（{}）", text.trim()),
+            });
+        }
+    }
+    digits.parse().map_err(|_| not_a_number())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(value: &str) -> Result<u64, Code> {
+        read_count(&Cell::Text(value.to_owned())).map_err(|error| error.code)
+    }
+
+    #[test]
+    fn reads_the_written_forms_of_a_count() {
+        assert_eq!(text("3"), Ok(3));
+        assert_eq!(text("3件"), Ok(3));
+        assert_eq!(text("１２"), Ok(12));
+        assert_eq!(text("１２件"), Ok(12));
+        assert_eq!(text("1,234"), Ok(1234));
+        assert_eq!(text(" 7 "), Ok(7));
+        assert_eq!(text("5.0"), Ok(5));
+        for zero in ["－", "―", "-", "ー", "", "　", "‐"] {
+            assert_eq!(text(zero), Ok(0), "{zero:?}");
+        }
+        assert_eq!(read_count(&Cell::Empty).map_err(|e| e.code), Ok(0));
+        assert_eq!(read_count(&Cell::Number(41.0)).map_err(|e| e.code), Ok(41));
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_count() {
+        assert_eq!(text("不明"), Err(Code::NotANumber));
+        assert_eq!(text("1,23"), Err(Code::NotANumber));
+        assert_eq!(text("△5"), Err(Code::NegativeNumber));
+        assert_eq!(text("-3"), Err(Code::NegativeNumber));
+        assert_eq!(text("2.5"), Err(Code::FractionalNumber));
+        assert_eq!(text("3(3)"), Err(Code::NotANumber));
+        assert_eq!(
+            read_count(&Cell::Number(-1.0)).map_err(|e| e.code),
+            Err(Code::NegativeNumber)
+        );
+        assert_eq!(
+            read_count(&Cell::Number(0.5)).map_err(|e| e.code),
+            Err(Code::FractionalNumber)
+        );
+        assert_eq!(
+            read_count(&Cell::Error("#REF!".to_owned())).map_err(|e| e.code),
+            Err(Code::ErrorCell)
+        );
+        assert_eq!(
+            read_count(&Cell::FormulaWithoutValue).map_err(|e| e.code),
+            Err(Code::FormulaWithoutValue)
+        );
+    }
+}

@@ -1,0 +1,11 @@
+//! mamori-test-support: dev-only helpers shared by the tests of several crates.
+//!
+//! Owns: [`table::TableSpec`], a 運用状況 table described as data and written by real writers
+//! (rust_xlsxwriter for xlsx, the csv conventions of Excel for CSV in UTF-8 or CP932, HTML with
+//! colspan/rowspan), so every importer test reads a real file rather than a hand-made grid.
+//!
+//! Must not: appear in a `[dependencies]` section (only `[dev-dependencies]`).
+
+pub mod table;
+
+pub use table::{Header, TableSpec, Value, ValueStyle};
