@@ -84,12 +84,21 @@ fn thousands(count: u64) -> String {
 }
 
 /// A table: title lines above it, a corner label, headers, and labelled rows.
+///
+/// Rows are labelled in the first column; a table may have further label columns to its right
+/// (鈴鹿市's 実施機関 › 部局), each with its own corner text in [`TableSpec::label_corners`] and
+/// the row's labels for it in [`TableSpec::row_labels`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableSpec {
     pub titles: Vec<String>,
     pub corner: String,
+    /// Corner texts of the label columns after the first.
+    pub label_corners: Vec<String>,
     pub headers: Vec<Header>,
     pub rows: Vec<(String, Vec<Value>)>,
+    /// For each row (by index), its labels in the label columns after the first; a missing entry
+    /// means blank labels.
+    pub row_labels: Vec<Vec<String>>,
     /// Fiscal years (or agencies) across the top and categories down the side.
     pub transposed: bool,
 }
@@ -111,10 +120,33 @@ impl TableSpec {
         TableSpec {
             titles: Vec::new(),
             corner: corner.to_owned(),
+            label_corners: Vec::new(),
             headers,
             rows: Vec::new(),
+            row_labels: Vec::new(),
             transposed: false,
         }
+    }
+
+    /// Adds a label column to the right of the existing ones, with its corner text.
+    pub fn label_column(mut self, corner: &str) -> TableSpec {
+        self.label_corners.push(corner.to_owned());
+        self
+    }
+
+    /// A row with one label per label column (the first is the row's main label).
+    pub fn row_labelled(mut self, labels: &[&str], values: Vec<Value>) -> TableSpec {
+        let (first, rest) = labels.split_first().map_or(("", &[][..]), |(f, r)| (*f, r));
+        self.rows.push((first.to_owned(), values));
+        self.row_labels.resize(self.rows.len() - 1, Vec::new());
+        self.row_labels
+            .push(rest.iter().map(|label| (*label).to_owned()).collect());
+        self
+    }
+
+    /// How many label columns the table has.
+    pub fn label_count(&self) -> usize {
+        1 + self.label_corners.len()
     }
 
     pub fn title(mut self, title: &str) -> TableSpec {
@@ -136,7 +168,8 @@ impl TableSpec {
     pub fn grid(&self) -> (Vec<Vec<GridCell>>, Vec<MergedRange>) {
         let two_levels = self.headers.iter().any(|h| h.group.is_some());
         let header_rows = if two_levels { 2 } else { 1 };
-        let width = self.headers.len() + 1;
+        let labels = self.label_count();
+        let width = self.headers.len() + labels;
         let mut grid: Vec<Vec<GridCell>> = Vec::new();
         let mut merges: Vec<MergedRange> = Vec::new();
         let top = self.titles.len() as u32;
@@ -146,14 +179,17 @@ impl TableSpec {
             grid.push(row);
         }
         let mut header = vec![vec![GridCell::Empty; width]; header_rows];
-        header[0][0] = GridCell::Text(self.corner.clone());
-        if two_levels {
-            merges.push((top, 0, top + 1, 0));
+        let corners = std::iter::once(&self.corner).chain(self.label_corners.iter());
+        for (column, corner) in corners.enumerate() {
+            header[0][column] = GridCell::Text(corner.clone());
+            if two_levels {
+                merges.push((top, column as u16, top + 1, column as u16));
+            }
         }
         let mut column = 0;
         while column < self.headers.len() {
             let h = &self.headers[column];
-            let grid_column = column + 1;
+            let grid_column = column + labels;
             match &h.group {
                 None => {
                     header[0][grid_column] = GridCell::Text(h.leaf.clone());
@@ -185,8 +221,16 @@ impl TableSpec {
             }
         }
         grid.extend(header);
-        for (label, values) in &self.rows {
+        for (index, (label, values)) in self.rows.iter().enumerate() {
             let mut row = vec![GridCell::Text(label.clone())];
+            let extra = self.row_labels.get(index);
+            for position in 0..self.label_corners.len() {
+                row.push(
+                    extra
+                        .and_then(|labels| labels.get(position))
+                        .map_or(GridCell::Empty, |label| GridCell::Text(label.clone())),
+                );
+            }
             for value in values {
                 row.push(match value {
                     Value::Count(count) => GridCell::Number(*count),
@@ -196,6 +240,13 @@ impl TableSpec {
             }
             row.resize(width, GridCell::Empty);
             grid.push(row);
+        }
+        for row in &mut grid {
+            for cell in row.iter_mut() {
+                if matches!(cell, GridCell::Text(text) if text.is_empty()) {
+                    *cell = GridCell::Empty;
+                }
+            }
         }
         if !self.transposed {
             return (grid, merges);
@@ -220,6 +271,27 @@ impl TableSpec {
             })
             .collect();
         (transposed, merges)
+    }
+
+    /// The sheet cell (0-based row, column) where the value of `row` (index into
+    /// [`TableSpec::rows`]) under `header` (index into [`TableSpec::headers`]) is written.
+    pub fn value_cell(&self, row: usize, header: usize) -> (u32, u16) {
+        let two_levels = self.headers.iter().any(|h| h.group.is_some());
+        let header_rows = if two_levels { 2 } else { 1 };
+        let body_row = header_rows + row;
+        let body_column = self.label_count() + header;
+        let top = self.titles.len();
+        if self.transposed {
+            ((top + body_column) as u32, body_row as u16)
+        } else {
+            ((top + body_row) as u32, body_column as u16)
+        }
+    }
+
+    /// The same cell as an A1 address (`D4`).
+    pub fn value_a1(&self, row: usize, header: usize) -> String {
+        let (r, c) = self.value_cell(row, header);
+        a1(r, c)
     }
 
     /// Writes the table onto a worksheet, merged header cells included.
@@ -333,7 +405,7 @@ impl TableSpec {
                 let (tag, text) = match cell {
                     GridCell::Empty => ("td", String::new()),
                     GridCell::Text(text) => (
-                        if row_index - top < 2 || column_index == 0 {
+                        if row_index - top < 2 || column_index < self.label_count() {
                             "th"
                         } else {
                             "td"
@@ -366,6 +438,19 @@ pub fn xlsx_with_sheets(sheets: &[(&str, &TableSpec)]) -> Vec<u8> {
     workbook
         .save_to_buffer()
         .expect("rust_xlsxwriter writes to memory")
+}
+
+/// A 0-based (row, column) as an A1 address.
+pub fn a1(row: u32, column: u16) -> String {
+    let mut letters = Vec::new();
+    let mut remaining = u32::from(column) + 1;
+    while remaining > 0 {
+        let digit = ((remaining - 1) % 26) as u8;
+        letters.push(char::from(b'A' + digit));
+        remaining = (remaining - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
 }
 
 fn escape(text: &str) -> String {

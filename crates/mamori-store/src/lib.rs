@@ -1,0 +1,332 @@
+//! mamori-store: the one crate that knows SQL.
+//!
+//! Owns: the schema (`migrations/sqlite`, `migrations/postgres`, kept in lockstep), and the
+//! queries that record an import (one transaction per file: the import row, its figures, its
+//! diagnostics, and the superseding of older figures for the same 実施機関 and fiscal year) and read
+//! figures, imports and history back. SQL uses `$N` parameters and portable types only, so one
+//! code path serves SQLite (the embedded default) and PostgreSQL through sqlx's `Any` driver.
+//!
+//! Must not: read the clock (the caller passes `imported_at`), parse files, or decide what is an
+//! error in a file (that is mamori-ingest's job).
+//!
+//! Start reading at [`Store::record_import`].
+
+mod rows;
+
+use std::str::FromStr;
+
+use mamori_core::{Diagnostic, Figure, FiscalYear};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor, QueryBuilder, Row};
+
+pub use rows::{ImportDetail, ImportRow, ImportStatus, StoredDiagnostic, StoredFigure};
+
+/// Where the store is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreConfig {
+    /// `sqlite://PATH` (created when missing) or `postgres://…`.
+    pub url: String,
+}
+
+impl StoreConfig {
+    /// The SQLite file at `path`.
+    pub fn sqlite_file(path: &std::path::Path) -> StoreConfig {
+        StoreConfig { url: format!("sqlite://{}?mode=rwc", path.display()) }
+    }
+}
+
+/// Store failures. Messages name the database and the operation.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the store at `{url}`")]
+    Open {
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot migrate the store at `{url}`")]
+    Migrate {
+        url: String,
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+    #[error("store query failed while {operation}")]
+    Query {
+        operation: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("the store holds a value mamori cannot read: {0}")]
+    Corrupt(String),
+}
+
+fn query_error(operation: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |source| StoreError::Query { operation, source }
+}
+
+/// A file to record.
+#[derive(Debug, Clone, Copy)]
+pub struct NewImport<'a> {
+    pub source: &'a str,
+    pub sha256: &'a str,
+    pub size_bytes: u64,
+    pub format: &'a str,
+    /// ISO 8601, supplied by the caller.
+    pub imported_at: &'a str,
+    pub figures: &'a [Figure],
+    pub diagnostics: &'a [Diagnostic],
+}
+
+/// What recording an accepted file did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordOutcome {
+    pub import_id: i64,
+    /// Figures of earlier imports this one replaced.
+    pub superseded_figures: u64,
+    /// Earlier imports that no longer have a current figure.
+    pub superseded_imports: Vec<i64>,
+}
+
+/// The database behind mamori.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+}
+
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+
+impl Store {
+    /// Opens (creating a SQLite file when missing) and migrates the store.
+    pub async fn open(config: &StoreConfig) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let open_error = |source| StoreError::Open { url: config.url.clone(), source };
+        let options = AnyConnectOptions::from_str(&config.url).map_err(open_error)?;
+        let is_sqlite = config.url.starts_with("sqlite:");
+        let mut pool_options = AnyPoolOptions::new().max_connections(if is_sqlite { 1 } else { 4 });
+        if is_sqlite {
+            pool_options = pool_options.after_connect(|connection, _| {
+                Box::pin(async move {
+                    connection.execute(SQLITE_PRAGMAS).await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = pool_options.connect_with(options).await.map_err(open_error)?;
+        let migrator = if is_sqlite { sqlx::migrate!("migrations/sqlite") } else { sqlx::migrate!("migrations/postgres") };
+        migrator.run(&pool).await.map_err(|source| StoreError::Migrate { url: config.url.clone(), source })?;
+        Ok(Store { pool })
+    }
+
+    /// The current (not superseded) import of exactly these bytes, if any.
+    pub async fn current_import_with_sha256(&self, sha256: &str) -> Result<Option<ImportRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, source, sha256, size_bytes, format, imported_at, status, figure_count
+             FROM imports WHERE sha256 = $1 AND status = 'imported' ORDER BY id DESC LIMIT 1",
+        )
+        .bind(sha256)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(query_error("looking up a file by its hash"))?;
+        row.map(|row| ImportRow::from_row(&row)).transpose()
+    }
+
+    /// How many figures of earlier imports these figures would replace (for `--dry-run`).
+    pub async fn count_would_supersede(&self, figures: &[Figure]) -> Result<u64, StoreError> {
+        let mut total = 0;
+        for (fiscal_year, agency) in scopes(figures) {
+            let count: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM figures WHERE fiscal_year = $1 AND agency = $2 AND superseded_by IS NULL",
+            )
+            .bind(i64::from(fiscal_year.start_year()))
+            .bind(agency)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(query_error("counting figures a file would replace"))?;
+            total += count as u64;
+        }
+        Ok(total)
+    }
+
+    /// Records an accepted file in one transaction: the import, its figures and diagnostics, and
+    /// the superseding of older figures for the same (fiscal year, 実施機関).
+    pub async fn record_import(&self, import: &NewImport<'_>) -> Result<RecordOutcome, StoreError> {
+        let mut transaction = self.pool.begin().await.map_err(query_error("starting an import"))?;
+        let import_id = insert_import(&mut transaction, import, "imported").await?;
+        for chunk in import.figures.chunks(500) {
+            let mut builder: QueryBuilder<sqlx::Any> =
+                QueryBuilder::new("INSERT INTO figures (import_id, fiscal_year, agency, category, count, file, sheet, cell) ");
+            builder.push_values(chunk, |mut values, figure| {
+                values
+                    .push_bind(import_id)
+                    .push_bind(i64::from(figure.fiscal_year.start_year()))
+                    .push_bind(figure.agency.as_str().to_owned())
+                    .push_bind(figure.category.as_str().to_owned())
+                    .push_bind(figure.count as i64)
+                    .push_bind(figure.provenance.file.clone())
+                    .push_bind(figure.provenance.sheet.clone())
+                    .push_bind(figure.provenance.cell_text());
+            });
+            builder.build().execute(&mut *transaction).await.map_err(query_error("storing figures"))?;
+        }
+        insert_diagnostics(&mut transaction, import_id, import.diagnostics).await?;
+        let superseded = sqlx::query(
+            "UPDATE figures SET superseded_by = $1
+             WHERE superseded_by IS NULL AND import_id <> $1
+               AND EXISTS (SELECT 1 FROM figures AS newer
+                           WHERE newer.import_id = $1
+                             AND newer.fiscal_year = figures.fiscal_year
+                             AND newer.agency = figures.agency)",
+        )
+        .bind(import_id)
+        .execute(&mut *transaction)
+        .await
+        .map_err(query_error("superseding older figures"))?
+        .rows_affected();
+        let superseded_imports: Vec<i64> = sqlx::query_scalar(
+            "UPDATE imports SET status = 'superseded'
+             WHERE status = 'imported' AND id <> $1
+               AND id IN (SELECT import_id FROM figures WHERE superseded_by = $1)
+               AND NOT EXISTS (SELECT 1 FROM figures WHERE figures.import_id = imports.id AND figures.superseded_by IS NULL)
+             RETURNING id",
+        )
+        .bind(import_id)
+        .fetch_all(&mut *transaction)
+        .await
+        .map_err(query_error("marking superseded imports"))?;
+        transaction.commit().await.map_err(query_error("committing an import"))?;
+        let mut superseded_imports = superseded_imports;
+        superseded_imports.sort_unstable();
+        Ok(RecordOutcome { import_id, superseded_figures: superseded, superseded_imports })
+    }
+
+    /// Records a rejected file with its diagnostics and no figures, so the history shows it.
+    pub async fn record_rejection(&self, import: &NewImport<'_>) -> Result<i64, StoreError> {
+        let mut transaction = self.pool.begin().await.map_err(query_error("starting a rejection record"))?;
+        let import_id = insert_import(&mut transaction, import, "rejected").await?;
+        insert_diagnostics(&mut transaction, import_id, import.diagnostics).await?;
+        transaction.commit().await.map_err(query_error("committing a rejection record"))?;
+        Ok(import_id)
+    }
+
+    /// Every import, newest first.
+    pub async fn imports(&self) -> Result<Vec<ImportRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, source, sha256, size_bytes, format, imported_at, status, figure_count FROM imports ORDER BY id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error("listing imports"))?;
+        rows.iter().map(ImportRow::from_row).collect()
+    }
+
+    /// One import with its figures (current or not) and diagnostics.
+    pub async fn import(&self, id: i64) -> Result<Option<ImportDetail>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, source, sha256, size_bytes, format, imported_at, status, figure_count FROM imports WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(query_error("reading an import"))?;
+        let Some(row) = row else { return Ok(None) };
+        let import = ImportRow::from_row(&row)?;
+        let figures = sqlx::query(concat!(rows::FIGURE_COLUMNS!(), " WHERE import_id = $1 ORDER BY fiscal_year, agency, category, id"))
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query_error("reading an import's figures"))?
+            .iter()
+            .map(StoredFigure::from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let diagnostics = sqlx::query(
+            "SELECT code, severity, message, file, sheet, cell FROM diagnostics WHERE import_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error("reading an import's diagnostics"))?
+        .iter()
+        .map(StoredDiagnostic::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(ImportDetail { import, figures, diagnostics }))
+    }
+
+    /// The current figures, optionally of one fiscal year, sorted by year, agency and category.
+    pub async fn current_figures(&self, fiscal_year: Option<FiscalYear>) -> Result<Vec<StoredFigure>, StoreError> {
+        let rows = match fiscal_year {
+            Some(year) => sqlx::query(concat!(
+                rows::FIGURE_COLUMNS!(),
+                " WHERE superseded_by IS NULL AND fiscal_year = $1 ORDER BY fiscal_year, agency, category, id"
+            ))
+            .bind(i64::from(year.start_year()))
+            .fetch_all(&self.pool)
+            .await,
+            None => sqlx::query(concat!(rows::FIGURE_COLUMNS!(), " WHERE superseded_by IS NULL ORDER BY fiscal_year, agency, category, id"))
+                .fetch_all(&self.pool)
+                .await,
+        }
+        .map_err(query_error("reading current figures"))?;
+        let mut figures = rows.iter().map(StoredFigure::from_row).collect::<Result<Vec<_>, _>>()?;
+        // SQLite compares bytes and PostgreSQL its collation: sort here so both agree.
+        figures.sort_by(|a, b| {
+            (a.fiscal_year, &a.agency, &a.category, a.import_id).cmp(&(b.fiscal_year, &b.agency, &b.category, b.import_id))
+        });
+        Ok(figures)
+    }
+
+    /// Closes the pool, flushing SQLite's WAL.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+async fn insert_import(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    import: &NewImport<'_>,
+    status: &str,
+) -> Result<i64, StoreError> {
+    let figure_count = if status == "rejected" { 0 } else { import.figures.len() as i64 };
+    let row = sqlx::query(
+        "INSERT INTO imports (source, sha256, size_bytes, format, imported_at, status, figure_count)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(import.source)
+    .bind(import.sha256)
+    .bind(import.size_bytes as i64)
+    .bind(import.format)
+    .bind(import.imported_at)
+    .bind(status)
+    .bind(figure_count)
+    .fetch_one(&mut **transaction)
+    .await
+    .map_err(query_error("recording an import"))?;
+    row.try_get::<i64, _>(0).map_err(query_error("reading a new import id"))
+}
+
+async fn insert_diagnostics(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    import_id: i64,
+    diagnostics: &[Diagnostic],
+) -> Result<(), StoreError> {
+    for chunk in diagnostics.chunks(500) {
+        let mut builder: QueryBuilder<sqlx::Any> =
+            QueryBuilder::new("INSERT INTO diagnostics (import_id, code, severity, message, file, sheet, cell) ");
+        builder.push_values(chunk, |mut values, diagnostic| {
+            let location = diagnostic.location();
+            values
+                .push_bind(import_id)
+                .push_bind(diagnostic.code().as_str().to_owned())
+                .push_bind(diagnostic.severity().as_str().to_owned())
+                .push_bind(diagnostic.message().to_owned())
+                .push_bind(location.file.clone())
+                .push_bind(location.sheet.clone())
+                .push_bind(location.cell.map(|cell| cell.to_string()));
+        });
+        builder.build().execute(&mut **transaction).await.map_err(query_error("storing diagnostics"))?;
+    }
+    Ok(())
+}
+
+fn scopes(figures: &[Figure]) -> std::collections::BTreeSet<(FiscalYear, String)> {
+    figures.iter().map(|f| (f.fiscal_year, f.agency.as_str().to_owned())).collect()
+}
