@@ -31,7 +31,9 @@ pub struct StoreConfig {
 impl StoreConfig {
     /// The SQLite file at `path`.
     pub fn sqlite_file(path: &std::path::Path) -> StoreConfig {
-        StoreConfig { url: format!("sqlite://{}?mode=rwc", path.display()) }
+        StoreConfig {
+            url: format!("sqlite://{}?mode=rwc", path.display()),
+        }
     }
 }
 
@@ -99,7 +101,10 @@ impl Store {
     /// Opens (creating a SQLite file when missing) and migrates the store.
     pub async fn open(config: &StoreConfig) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
-        let open_error = |source| StoreError::Open { url: config.url.clone(), source };
+        let open_error = |source| StoreError::Open {
+            url: config.url.clone(),
+            source,
+        };
         let options = AnyConnectOptions::from_str(&config.url).map_err(open_error)?;
         let is_sqlite = config.url.starts_with("sqlite:");
         let mut pool_options = AnyPoolOptions::new().max_connections(if is_sqlite { 1 } else { 4 });
@@ -111,14 +116,30 @@ impl Store {
                 })
             });
         }
-        let pool = pool_options.connect_with(options).await.map_err(open_error)?;
-        let migrator = if is_sqlite { sqlx::migrate!("migrations/sqlite") } else { sqlx::migrate!("migrations/postgres") };
-        migrator.run(&pool).await.map_err(|source| StoreError::Migrate { url: config.url.clone(), source })?;
+        let pool = pool_options
+            .connect_with(options)
+            .await
+            .map_err(open_error)?;
+        let migrator = if is_sqlite {
+            sqlx::migrate!("migrations/sqlite")
+        } else {
+            sqlx::migrate!("migrations/postgres")
+        };
+        migrator
+            .run(&pool)
+            .await
+            .map_err(|source| StoreError::Migrate {
+                url: config.url.clone(),
+                source,
+            })?;
         Ok(Store { pool })
     }
 
     /// The current (not superseded) import of exactly these bytes, if any.
-    pub async fn current_import_with_sha256(&self, sha256: &str) -> Result<Option<ImportRow>, StoreError> {
+    pub async fn current_import_with_sha256(
+        &self,
+        sha256: &str,
+    ) -> Result<Option<ImportRow>, StoreError> {
         let row = sqlx::query(
             "SELECT id, source, sha256, size_bytes, format, imported_at, status, figure_count
              FROM imports WHERE sha256 = $1 AND status = 'imported' ORDER BY id DESC LIMIT 1",
@@ -150,11 +171,16 @@ impl Store {
     /// Records an accepted file in one transaction: the import, its figures and diagnostics, and
     /// the superseding of older figures for the same (fiscal year, 実施機関).
     pub async fn record_import(&self, import: &NewImport<'_>) -> Result<RecordOutcome, StoreError> {
-        let mut transaction = self.pool.begin().await.map_err(query_error("starting an import"))?;
+        let mut transaction = self
+            .pool
+            .begin()
+            .await
+            .map_err(query_error("starting an import"))?;
         let import_id = insert_import(&mut transaction, import, "imported").await?;
         for chunk in import.figures.chunks(500) {
-            let mut builder: QueryBuilder<sqlx::Any> =
-                QueryBuilder::new("INSERT INTO figures (import_id, fiscal_year, agency, category, count, file, sheet, cell) ");
+            let mut builder: QueryBuilder<sqlx::Any> = QueryBuilder::new(
+                "INSERT INTO figures (import_id, fiscal_year, agency, category, count, file, sheet, cell) ",
+            );
             builder.push_values(chunk, |mut values, figure| {
                 values
                     .push_bind(import_id)
@@ -166,7 +192,11 @@ impl Store {
                     .push_bind(figure.provenance.sheet.clone())
                     .push_bind(figure.provenance.cell_text());
             });
-            builder.build().execute(&mut *transaction).await.map_err(query_error("storing figures"))?;
+            builder
+                .build()
+                .execute(&mut *transaction)
+                .await
+                .map_err(query_error("storing figures"))?;
         }
         insert_diagnostics(&mut transaction, import_id, import.diagnostics).await?;
         let superseded = sqlx::query(
@@ -193,18 +223,32 @@ impl Store {
         .fetch_all(&mut *transaction)
         .await
         .map_err(query_error("marking superseded imports"))?;
-        transaction.commit().await.map_err(query_error("committing an import"))?;
+        transaction
+            .commit()
+            .await
+            .map_err(query_error("committing an import"))?;
         let mut superseded_imports = superseded_imports;
         superseded_imports.sort_unstable();
-        Ok(RecordOutcome { import_id, superseded_figures: superseded, superseded_imports })
+        Ok(RecordOutcome {
+            import_id,
+            superseded_figures: superseded,
+            superseded_imports,
+        })
     }
 
     /// Records a rejected file with its diagnostics and no figures, so the history shows it.
     pub async fn record_rejection(&self, import: &NewImport<'_>) -> Result<i64, StoreError> {
-        let mut transaction = self.pool.begin().await.map_err(query_error("starting a rejection record"))?;
+        let mut transaction = self
+            .pool
+            .begin()
+            .await
+            .map_err(query_error("starting a rejection record"))?;
         let import_id = insert_import(&mut transaction, import, "rejected").await?;
         insert_diagnostics(&mut transaction, import_id, import.diagnostics).await?;
-        transaction.commit().await.map_err(query_error("committing a rejection record"))?;
+        transaction
+            .commit()
+            .await
+            .map_err(query_error("committing a rejection record"))?;
         Ok(import_id)
     }
 
@@ -230,14 +274,17 @@ impl Store {
         .map_err(query_error("reading an import"))?;
         let Some(row) = row else { return Ok(None) };
         let import = ImportRow::from_row(&row)?;
-        let figures = sqlx::query(concat!(rows::FIGURE_COLUMNS!(), " WHERE import_id = $1 ORDER BY fiscal_year, agency, category, id"))
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(query_error("reading an import's figures"))?
-            .iter()
-            .map(StoredFigure::from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let figures = sqlx::query(concat!(
+            rows::FIGURE_COLUMNS!(),
+            " WHERE import_id = $1 ORDER BY fiscal_year, agency, category, id"
+        ))
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error("reading an import's figures"))?
+        .iter()
+        .map(StoredFigure::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
         let diagnostics = sqlx::query(
             "SELECT code, severity, message, file, sheet, cell FROM diagnostics WHERE import_id = $1 ORDER BY id",
         )
@@ -248,11 +295,18 @@ impl Store {
         .iter()
         .map(StoredDiagnostic::from_row)
         .collect::<Result<Vec<_>, _>>()?;
-        Ok(Some(ImportDetail { import, figures, diagnostics }))
+        Ok(Some(ImportDetail {
+            import,
+            figures,
+            diagnostics,
+        }))
     }
 
     /// The current figures, optionally of one fiscal year, sorted by year, agency and category.
-    pub async fn current_figures(&self, fiscal_year: Option<FiscalYear>) -> Result<Vec<StoredFigure>, StoreError> {
+    pub async fn current_figures(
+        &self,
+        fiscal_year: Option<FiscalYear>,
+    ) -> Result<Vec<StoredFigure>, StoreError> {
         let rows = match fiscal_year {
             Some(year) => sqlx::query(concat!(
                 rows::FIGURE_COLUMNS!(),
@@ -266,10 +320,18 @@ impl Store {
                 .await,
         }
         .map_err(query_error("reading current figures"))?;
-        let mut figures = rows.iter().map(StoredFigure::from_row).collect::<Result<Vec<_>, _>>()?;
+        let mut figures = rows
+            .iter()
+            .map(StoredFigure::from_row)
+            .collect::<Result<Vec<_>, _>>()?;
         // SQLite compares bytes and PostgreSQL its collation: sort here so both agree.
         figures.sort_by(|a, b| {
-            (a.fiscal_year, &a.agency, &a.category, a.import_id).cmp(&(b.fiscal_year, &b.agency, &b.category, b.import_id))
+            (a.fiscal_year, &a.agency, &a.category, a.import_id).cmp(&(
+                b.fiscal_year,
+                &b.agency,
+                &b.category,
+                b.import_id,
+            ))
         });
         Ok(figures)
     }
@@ -285,7 +347,11 @@ async fn insert_import(
     import: &NewImport<'_>,
     status: &str,
 ) -> Result<i64, StoreError> {
-    let figure_count = if status == "rejected" { 0 } else { import.figures.len() as i64 };
+    let figure_count = if status == "rejected" {
+        0
+    } else {
+        import.figures.len() as i64
+    };
     let row = sqlx::query(
         "INSERT INTO imports (source, sha256, size_bytes, format, imported_at, status, figure_count)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -300,7 +366,8 @@ async fn insert_import(
     .fetch_one(&mut **transaction)
     .await
     .map_err(query_error("recording an import"))?;
-    row.try_get::<i64, _>(0).map_err(query_error("reading a new import id"))
+    row.try_get::<i64, _>(0)
+        .map_err(query_error("reading a new import id"))
 }
 
 async fn insert_diagnostics(
@@ -309,8 +376,9 @@ async fn insert_diagnostics(
     diagnostics: &[Diagnostic],
 ) -> Result<(), StoreError> {
     for chunk in diagnostics.chunks(500) {
-        let mut builder: QueryBuilder<sqlx::Any> =
-            QueryBuilder::new("INSERT INTO diagnostics (import_id, code, severity, message, file, sheet, cell) ");
+        let mut builder: QueryBuilder<sqlx::Any> = QueryBuilder::new(
+            "INSERT INTO diagnostics (import_id, code, severity, message, file, sheet, cell) ",
+        );
         builder.push_values(chunk, |mut values, diagnostic| {
             let location = diagnostic.location();
             values
@@ -322,11 +390,18 @@ async fn insert_diagnostics(
                 .push_bind(location.sheet.clone())
                 .push_bind(location.cell.map(|cell| cell.to_string()));
         });
-        builder.build().execute(&mut **transaction).await.map_err(query_error("storing diagnostics"))?;
+        builder
+            .build()
+            .execute(&mut **transaction)
+            .await
+            .map_err(query_error("storing diagnostics"))?;
     }
     Ok(())
 }
 
 fn scopes(figures: &[Figure]) -> std::collections::BTreeSet<(FiscalYear, String)> {
-    figures.iter().map(|f| (f.fiscal_year, f.agency.as_str().to_owned())).collect()
+    figures
+        .iter()
+        .map(|f| (f.fiscal_year, f.agency.as_str().to_owned()))
+        .collect()
 }

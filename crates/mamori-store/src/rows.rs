@@ -34,7 +34,9 @@ impl ImportStatus {
             "imported" => Ok(ImportStatus::Imported),
             "superseded" => Ok(ImportStatus::Superseded),
             "rejected" => Ok(ImportStatus::Rejected),
-            other => Err(StoreError::Corrupt(format!("unknown import status `{other}`"))),
+            other => Err(StoreError::Corrupt(format!(
+                "unknown import status `{other}`"
+            ))),
         }
     }
 }
@@ -54,7 +56,10 @@ pub struct ImportRow {
 
 impl ImportRow {
     pub(crate) fn from_row(row: &AnyRow) -> Result<ImportRow, StoreError> {
-        let get = |error| StoreError::Query { operation: "decoding an import", source: error };
+        let get = |error| StoreError::Query {
+            operation: "decoding an import",
+            source: error,
+        };
         Ok(ImportRow {
             id: row.try_get("id").map_err(get)?,
             source: row.try_get("source").map_err(get)?,
@@ -85,7 +90,10 @@ pub struct StoredFigure {
 
 impl StoredFigure {
     pub(crate) fn from_row(row: &AnyRow) -> Result<StoredFigure, StoreError> {
-        let get = |error| StoreError::Query { operation: "decoding a figure", source: error };
+        let get = |error| StoreError::Query {
+            operation: "decoding a figure",
+            source: error,
+        };
         Ok(StoredFigure {
             id: row.try_get("id").map_err(get)?,
             import_id: row.try_get("import_id").map_err(get)?,
@@ -114,7 +122,10 @@ pub struct StoredDiagnostic {
 
 impl StoredDiagnostic {
     pub(crate) fn from_row(row: &AnyRow) -> Result<StoredDiagnostic, StoreError> {
-        let get = |error| StoreError::Query { operation: "decoding a diagnostic", source: error };
+        let get = |error| StoreError::Query {
+            operation: "decoding a diagnostic",
+            source: error,
+        };
         Ok(StoredDiagnostic {
             code: row.try_get("code").map_err(get)?,
             severity: row.try_get("severity").map_err(get)?,

@@ -1,6 +1,8 @@
 //! The store on a real SQLite file: recording, superseding, unchanged lookups and rejections.
 
-use mamori_core::{Agency, CategoryKey, CellRef, Code, Diagnostic, Figure, FiscalYear, Location, Provenance};
+use mamori_core::{
+    Agency, CategoryKey, CellRef, Code, Diagnostic, Figure, FiscalYear, Location, Provenance,
+};
 use mamori_store::{ImportStatus, NewImport, Store, StoreConfig};
 
 fn figure(year: i32, agency: &str, category: &str, count: u64, file: &str, cell: &str) -> Figure {
@@ -9,35 +11,90 @@ fn figure(year: i32, agency: &str, category: &str, count: u64, file: &str, cell:
         agency: Agency::new(agency).expect("agency"),
         category: CategoryKey::new(category).expect("key"),
         count,
-        provenance: Provenance::cell(file, Some("運用状況"), CellRef::parse_a1(cell).expect("cell")),
+        provenance: Provenance::cell(
+            file,
+            Some("運用状況"),
+            CellRef::parse_a1(cell).expect("cell"),
+        ),
     }
 }
 
-fn new_import<'a>(source: &'a str, sha256: &'a str, figures: &'a [Figure], diagnostics: &'a [Diagnostic]) -> NewImport<'a> {
-    NewImport { source, sha256, size_bytes: 1234, format: "xlsx", imported_at: "2026-04-10T09:00:00+09:00", figures, diagnostics }
+fn new_import<'a>(
+    source: &'a str,
+    sha256: &'a str,
+    figures: &'a [Figure],
+    diagnostics: &'a [Diagnostic],
+) -> NewImport<'a> {
+    NewImport {
+        source,
+        sha256,
+        size_bytes: 1234,
+        format: "xlsx",
+        imported_at: "2026-04-10T09:00:00+09:00",
+        figures,
+        diagnostics,
+    }
 }
 
 async fn open(directory: &tempfile::TempDir) -> Store {
-    Store::open(&StoreConfig::sqlite_file(&directory.path().join("mamori.db"))).await.expect("open store")
+    Store::open(&StoreConfig::sqlite_file(
+        &directory.path().join("mamori.db"),
+    ))
+    .await
+    .expect("open store")
 }
 
 #[tokio::test]
 async fn records_figures_with_their_cells_and_reads_them_back() {
     let directory = tempfile::tempdir().expect("tempdir");
     let store = open(&directory).await;
-    let figures = vec![figure(2022, "市長", "disclosure_requests", 5, "a.xlsx", "B4"), figure(2022, "市長", "disclosed", 3, "a.xlsx", "C4")];
-    let warning = Diagnostic::new(Code::UnknownColumn, Location::cell("a.xlsx", "運用状況", CellRef::new(2, 7)), "見出し「手数料」");
-    let outcome = store.record_import(&new_import("a.xlsx", "aaa", &figures, std::slice::from_ref(&warning))).await.expect("record");
+    let figures = vec![
+        figure(2022, "市長", "disclosure_requests", 5, "a.xlsx", "B4"),
+        figure(2022, "市長", "disclosed", 3, "a.xlsx", "C4"),
+    ];
+    let warning = Diagnostic::new(
+        Code::UnknownColumn,
+        Location::cell("a.xlsx", "運用状況", CellRef::new(2, 7)),
+        "見出し「手数料」",
+    );
+    let outcome = store
+        .record_import(&new_import(
+            "a.xlsx",
+            "aaa",
+            &figures,
+            std::slice::from_ref(&warning),
+        ))
+        .await
+        .expect("record");
     assert_eq!(outcome.superseded_figures, 0);
-    let stored = store.current_figures(Some(FiscalYear::new(2022).expect("year"))).await.expect("figures");
-    let summary: Vec<(&str, i64, &str)> = stored.iter().map(|f| (f.category.as_str(), f.count, f.cell.as_str())).collect();
-    assert_eq!(summary, vec![("disclosed", 3, "C4"), ("disclosure_requests", 5, "B4")]);
-    let detail = store.import(outcome.import_id).await.expect("detail").expect("exists");
+    let stored = store
+        .current_figures(Some(FiscalYear::new(2022).expect("year")))
+        .await
+        .expect("figures");
+    let summary: Vec<(&str, i64, &str)> = stored
+        .iter()
+        .map(|f| (f.category.as_str(), f.count, f.cell.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![("disclosed", 3, "C4"), ("disclosure_requests", 5, "B4")]
+    );
+    let detail = store
+        .import(outcome.import_id)
+        .await
+        .expect("detail")
+        .expect("exists");
     assert_eq!(detail.diagnostics.len(), 1);
     assert_eq!(detail.diagnostics[0].code, "W-IMPORT-101");
     assert_eq!(detail.diagnostics[0].cell.as_deref(), Some("H3"));
     assert_eq!(detail.import.status, ImportStatus::Imported);
-    assert!(store.current_figures(Some(FiscalYear::new(2021).expect("year"))).await.expect("figures").is_empty());
+    assert!(
+        store
+            .current_figures(Some(FiscalYear::new(2021).expect("year")))
+            .await
+            .expect("figures")
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -48,30 +105,86 @@ async fn a_new_file_for_the_same_agency_and_year_supersedes_and_keeps_history() 
         figure(2021, "市長", "disclosure_requests", 4, "old.xlsx", "B3"),
         figure(2022, "市長", "disclosure_requests", 5, "old.xlsx", "B4"),
     ];
-    let first = store.record_import(&new_import("old.xlsx", "old", &old, &[])).await.expect("record old");
-    let corrected = vec![figure(2022, "市長", "disclosure_requests", 6, "new.xlsx", "B4")];
-    let second = store.record_import(&new_import("new.xlsx", "new", &corrected, &[])).await.expect("record new");
+    let first = store
+        .record_import(&new_import("old.xlsx", "old", &old, &[]))
+        .await
+        .expect("record old");
+    let corrected = vec![figure(
+        2022,
+        "市長",
+        "disclosure_requests",
+        6,
+        "new.xlsx",
+        "B4",
+    )];
+    let second = store
+        .record_import(&new_import("new.xlsx", "new", &corrected, &[]))
+        .await
+        .expect("record new");
     assert_eq!(second.superseded_figures, 1);
-    assert!(second.superseded_imports.is_empty(), "the old file still holds 2021");
+    assert!(
+        second.superseded_imports.is_empty(),
+        "the old file still holds 2021"
+    );
     let current = store.current_figures(None).await.expect("figures");
-    let summary: Vec<(i64, i64, i64)> = current.iter().map(|f| (f.fiscal_year, f.count, f.import_id)).collect();
-    assert_eq!(summary, vec![(2021, 4, first.import_id), (2022, 6, second.import_id)]);
+    let summary: Vec<(i64, i64, i64)> = current
+        .iter()
+        .map(|f| (f.fiscal_year, f.count, f.import_id))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![(2021, 4, first.import_id), (2022, 6, second.import_id)]
+    );
     // History: the old figure is still there, marked.
-    let old_detail = store.import(first.import_id).await.expect("detail").expect("exists");
+    let old_detail = store
+        .import(first.import_id)
+        .await
+        .expect("detail")
+        .expect("exists");
     let superseded: Vec<Option<i64>> = old_detail.figures.iter().map(|f| f.superseded_by).collect();
     assert_eq!(superseded, vec![None, Some(second.import_id)]);
     // Replacing the rest retires the old import.
-    let rest = vec![figure(2021, "市長", "disclosure_requests", 4, "new2.xlsx", "B3")];
-    let third = store.record_import(&new_import("new2.xlsx", "new2", &rest, &[])).await.expect("record third");
+    let rest = vec![figure(
+        2021,
+        "市長",
+        "disclosure_requests",
+        4,
+        "new2.xlsx",
+        "B3",
+    )];
+    let third = store
+        .record_import(&new_import("new2.xlsx", "new2", &rest, &[]))
+        .await
+        .expect("record third");
     assert_eq!(third.superseded_imports, vec![first.import_id]);
-    let statuses: Vec<(i64, ImportStatus)> = store.imports().await.expect("imports").iter().map(|i| (i.id, i.status)).collect();
+    let statuses: Vec<(i64, ImportStatus)> = store
+        .imports()
+        .await
+        .expect("imports")
+        .iter()
+        .map(|i| (i.id, i.status))
+        .collect();
     assert_eq!(
         statuses,
-        vec![(third.import_id, ImportStatus::Imported), (second.import_id, ImportStatus::Imported), (first.import_id, ImportStatus::Superseded)]
+        vec![
+            (third.import_id, ImportStatus::Imported),
+            (second.import_id, ImportStatus::Imported),
+            (first.import_id, ImportStatus::Superseded)
+        ]
     );
     // Another agency's figures for the same year are untouched.
-    let other = vec![figure(2022, "教育委員会", "disclosure_requests", 1, "edu.xlsx", "B4")];
-    let fourth = store.record_import(&new_import("edu.xlsx", "edu", &other, &[])).await.expect("record edu");
+    let other = vec![figure(
+        2022,
+        "教育委員会",
+        "disclosure_requests",
+        1,
+        "edu.xlsx",
+        "B4",
+    )];
+    let fourth = store
+        .record_import(&new_import("edu.xlsx", "edu", &other, &[]))
+        .await
+        .expect("record edu");
     assert_eq!(fourth.superseded_figures, 0);
 }
 
@@ -80,15 +193,42 @@ async fn identical_bytes_are_found_and_rejections_keep_no_figures() {
     let directory = tempfile::tempdir().expect("tempdir");
     let store = open(&directory).await;
     let figures = vec![figure(2022, "市長", "appeals", 1, "a.xlsx", "K4")];
-    store.record_import(&new_import("a.xlsx", "same", &figures, &[])).await.expect("record");
-    let found = store.current_import_with_sha256("same").await.expect("lookup").expect("found");
+    store
+        .record_import(&new_import("a.xlsx", "same", &figures, &[]))
+        .await
+        .expect("record");
+    let found = store
+        .current_import_with_sha256("same")
+        .await
+        .expect("lookup")
+        .expect("found");
     assert_eq!(found.source, "a.xlsx");
     assert_eq!(found.figure_count, 1);
-    assert!(store.current_import_with_sha256("other").await.expect("lookup").is_none());
-    assert_eq!(store.count_would_supersede(&figures).await.expect("count"), 1);
-    let error = Diagnostic::new(Code::EmptyFile, Location::file("empty.xlsx"), "ファイルが空です");
-    let rejected = store.record_rejection(&new_import("empty.xlsx", "e3b0", &figures, &[error])).await.expect("reject");
-    let detail = store.import(rejected).await.expect("detail").expect("exists");
+    assert!(
+        store
+            .current_import_with_sha256("other")
+            .await
+            .expect("lookup")
+            .is_none()
+    );
+    assert_eq!(
+        store.count_would_supersede(&figures).await.expect("count"),
+        1
+    );
+    let error = Diagnostic::new(
+        Code::EmptyFile,
+        Location::file("empty.xlsx"),
+        "ファイルが空です",
+    );
+    let rejected = store
+        .record_rejection(&new_import("empty.xlsx", "e3b0", &figures, &[error]))
+        .await
+        .expect("reject");
+    let detail = store
+        .import(rejected)
+        .await
+        .expect("detail")
+        .expect("exists");
     assert_eq!(detail.import.status, ImportStatus::Rejected);
     assert_eq!(detail.import.figure_count, 0);
     assert!(detail.figures.is_empty());
@@ -102,7 +242,10 @@ async fn reopening_a_store_keeps_its_data() {
     let figures = vec![figure(2022, "議会", "complaints", 2, "gikai.csv", "E2")];
     {
         let store = open(&directory).await;
-        store.record_import(&new_import("gikai.csv", "g", &figures, &[])).await.expect("record");
+        store
+            .record_import(&new_import("gikai.csv", "g", &figures, &[]))
+            .await
+            .expect("record");
         store.close().await;
     }
     let store = open(&directory).await;

@@ -1,0 +1,94 @@
+//! Command-line arguments (clap). Values are resolved into settings in [`crate::settings`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// mamori: 個人情報保護制度の運用状況の集計・公表を支援するツール
+#[derive(Debug, Parser)]
+#[command(name = "mamori", version, about, long_about = None)]
+pub struct Cli {
+    /// The store: a SQLite file path, or a `sqlite://` / `postgres://` URL [default: mamori.toml's
+    /// [store], else ./mamori-data/mamori.db]
+    #[arg(long, global = true, env = "MAMORI_DB", value_name = "PATH|URL")]
+    pub db: Option<String>,
+
+    /// The application config file [default: ./mamori.toml when present]
+    #[arg(long, global = true, env = "MAMORI_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// More log lines on stderr (-v: milestones, -vv: debug)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import department spreadsheets (xlsx, xlsm, xls, ods, csv, tsv, html) from files, folders or URLs
+    Import(ImportArgs),
+    /// Print the stored (current) figures with the file, sheet and cell each came from
+    Figures(FiguresArgs),
+    /// List or show past imports
+    Imports(ImportsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files, folders (read recursively) or http(s) URLs
+    #[arg(required = true, value_name = "PATH|URL")]
+    pub inputs: Vec<String>,
+
+    /// Read and check everything, store nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print one JSON object on stdout instead of the summary table
+    #[arg(long)]
+    pub json: bool,
+
+    /// Reject a file that has warnings, not only one with errors
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Seconds to wait for a URL before giving up
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub http_timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct FiguresArgs {
+    /// Only this fiscal year: 2022, 令和4年度, R4
+    #[arg(long, value_name = "FY")]
+    pub year: Option<String>,
+
+    /// Print JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportsArgs {
+    #[command(subcommand)]
+    pub command: ImportsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportsCommand {
+    /// Every import, newest first
+    List {
+        /// Print JSON on stdout
+        #[arg(long)]
+        json: bool,
+    },
+    /// One import with its figures and diagnostics
+    Show {
+        /// The import's number, as `imports list` shows it
+        id: i64,
+        /// Print JSON on stdout
+        #[arg(long)]
+        json: bool,
+    },
+}

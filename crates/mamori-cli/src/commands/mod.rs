@@ -1,0 +1,46 @@
+//! One module per subcommand: arguments → settings → library calls → printer.
+
+mod figures;
+mod import;
+mod imports;
+
+use serde::Serialize;
+
+use crate::ExitStatus;
+use crate::args::{Cli, Command};
+use crate::settings;
+
+/// Runs the parsed command line.
+pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
+    let settings = settings::resolve(cli.config.as_deref(), cli.db.as_deref())?;
+    match cli.command {
+        Command::Import(args) => import::run(&settings, &args).await,
+        Command::Figures(args) => figures::run(&settings, &args).await,
+        Command::Imports(args) => imports::run(&settings, &args).await,
+    }
+}
+
+/// A diagnostic as JSON (the shape every command uses).
+#[derive(Debug, Serialize)]
+pub struct DiagnosticJson {
+    pub code: &'static str,
+    pub severity: &'static str,
+    pub message: String,
+    pub file: String,
+    pub sheet: Option<String>,
+    pub cell: Option<String>,
+}
+
+impl From<&mamori_core::Diagnostic> for DiagnosticJson {
+    fn from(diagnostic: &mamori_core::Diagnostic) -> DiagnosticJson {
+        let location = diagnostic.location();
+        DiagnosticJson {
+            code: diagnostic.code().as_str(),
+            severity: diagnostic.severity().as_str(),
+            message: diagnostic.message().to_owned(),
+            file: location.file.clone(),
+            sheet: location.sheet.clone(),
+            cell: location.cell.map(|cell| cell.to_string()),
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! The application config file `mamori.toml` (wire types, kebab-case, unknown keys refused) and
+//! its resolution, with the command line, into validated settings.
+//!
+//! ```toml
+//! [store]
+//! path = "mamori-data/mamori.db"      # or: url = "postgres://…"
+//!
+//! [city]
+//! name = "〇〇市"
+//! section = "総務部総務課"
+//! contact = "電話 0000-00-0000"
+//!
+//! [categories.synonyms]               # more wording for existing categories
+//! nonexistent = ["不存在等"]
+//!
+//! [[categories.add]]                  # a category the default schema lacks
+//! key = "transferred"
+//! label = "移送"
+//! family = "disclosure_requests"
+//! group = "処理の状況"
+//! synonyms = ["他機関へ移送"]
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use mamori_core::{Category, CategorySchema};
+use mamori_store::StoreConfig;
+use serde::Deserialize;
+
+/// The file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ConfigWire {
+    /// Where the store is.
+    pub store: Option<StoreWire>,
+    /// Who publishes (used by reports).
+    pub city: Option<CityWire>,
+    /// Changes to the category schema.
+    pub categories: Option<CategoriesWire>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct StoreWire {
+    /// A SQLite file, relative to the config file's folder.
+    pub path: Option<PathBuf>,
+    /// A `sqlite://` or `postgres://` URL.
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CityWire {
+    /// The city's name as published (e.g. 〇〇市).
+    pub name: Option<String>,
+    /// The section that publishes (e.g. 総務部総務課).
+    pub section: Option<String>,
+    /// Contact line for published pages.
+    pub contact: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CategoriesWire {
+    /// More header wording for existing categories, by key.
+    #[serde(default)]
+    pub synonyms: BTreeMap<String, Vec<String>>,
+    /// Published labels replacing the defaults, by key.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Categories the default schema lacks.
+    #[serde(default)]
+    pub add: Vec<NewCategoryWire>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NewCategoryWire {
+    pub key: String,
+    pub label: String,
+    /// The request category whose decisions it counts; its own key for a request category.
+    pub family: String,
+    /// The published group header, e.g. 処理の状況.
+    pub group: Option<String>,
+    #[serde(default)]
+    pub synonyms: Vec<String>,
+}
+
+/// Resolved settings for a command.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub store: StoreConfig,
+    /// The folder for generated files (the store's folder for SQLite).
+    pub data_dir: PathBuf,
+    pub schema: CategorySchema,
+}
+
+/// Reads `mamori.toml` (the named one, else ./mamori.toml if present) and resolves the store:
+/// `--db` wins over the file, which wins over ./mamori-data/mamori.db.
+pub fn resolve(config_path: Option<&Path>, db: Option<&str>) -> anyhow::Result<Settings> {
+    let (wire, base) = match config_path {
+        Some(path) => (
+            read_config(path)?,
+            path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        ),
+        None if Path::new("mamori.toml").is_file() => {
+            (read_config(Path::new("mamori.toml"))?, PathBuf::new())
+        }
+        None => (ConfigWire::default(), PathBuf::new()),
+    };
+    let schema =
+        schema_from(wire.categories.as_ref()).context("invalid [categories] in mamori.toml")?;
+    let store_wire = wire.store.unwrap_or_default();
+    let (store, data_dir) = match (db, store_wire.url, store_wire.path) {
+        (Some(db), _, _) => store_from_argument(db),
+        (None, Some(url), _) => store_from_argument(&url),
+        (None, None, Some(path)) => {
+            let path = base.join(path);
+            (StoreConfig::sqlite_file(&path), parent_or_here(&path))
+        }
+        (None, None, None) => {
+            let path = PathBuf::from("mamori-data").join("mamori.db");
+            (
+                StoreConfig::sqlite_file(&path),
+                PathBuf::from("mamori-data"),
+            )
+        }
+    };
+    Ok(Settings {
+        store,
+        data_dir,
+        schema,
+    })
+}
+
+fn store_from_argument(value: &str) -> (StoreConfig, PathBuf) {
+    if value.starts_with("sqlite:")
+        || value.starts_with("postgres:")
+        || value.starts_with("postgresql:")
+    {
+        (
+            StoreConfig {
+                url: value.to_owned(),
+            },
+            PathBuf::from("mamori-data"),
+        )
+    } else {
+        let path = PathBuf::from(value);
+        (StoreConfig::sqlite_file(&path), parent_or_here(&path))
+    }
+}
+
+fn parent_or_here(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn read_config(path: &Path) -> anyhow::Result<ConfigWire> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the config file `{}`", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("invalid config file `{}`", path.display()))
+}
+
+/// The default schema with a city's changes applied.
+pub fn schema_from(categories: Option<&CategoriesWire>) -> anyhow::Result<CategorySchema> {
+    let mut schema = CategorySchema::default();
+    let Some(categories) = categories else {
+        return Ok(schema);
+    };
+    for added in &categories.add {
+        let synonyms: Vec<&str> = added.synonyms.iter().map(String::as_str).collect();
+        let category = Category::new(
+            &added.key,
+            &added.label,
+            added.group.as_deref(),
+            &added.family,
+            &synonyms,
+            &[],
+        )
+        .with_context(|| format!("category `{}`", added.key))?;
+        schema.add_category(category)?;
+    }
+    for (key, synonyms) in &categories.synonyms {
+        let synonyms: Vec<&str> = synonyms.iter().map(String::as_str).collect();
+        schema.add_synonyms(key, &synonyms)?;
+    }
+    for (key, label) in &categories.labels {
+        schema.set_label(key, label)?;
+    }
+    Ok(schema)
+}
+
+#[cfg(test)]
+mod tests {
+    use mamori_core::category::HeaderMeaning;
+
+    use super::*;
+
+    #[test]
+    fn a_city_maps_its_own_headers() {
+        let wire: ConfigWire = toml::from_str(
+            r#"
+            [categories.synonyms]
+            nonexistent = ["不存在等"]
+            [[categories.add]]
+            key = "transferred"
+            label = "移送"
+            family = "disclosure_requests"
+            group = "処理の状況"
+            synonyms = ["他機関へ移送"]
+            "#,
+        )
+        .expect("valid toml");
+        let schema = schema_from(wire.categories.as_ref()).expect("valid schema");
+        assert!(
+            matches!(schema.classify(&["不存在等"]), HeaderMeaning::Category(key) if key.as_str() == "nonexistent")
+        );
+        assert!(
+            matches!(schema.classify(&["他機関へ移送"]), HeaderMeaning::Category(key) if key.as_str() == "transferred")
+        );
+    }
+
+    #[test]
+    fn typos_fail_loudly() {
+        assert!(toml::from_str::<ConfigWire>("[stor]\npath = \"x.db\"").is_err());
+        let wire: ConfigWire =
+            toml::from_str("[categories.synonyms]\nno_such_key = [\"x\"]").expect("valid toml");
+        assert!(schema_from(wire.categories.as_ref()).is_err());
+    }
+
+    #[test]
+    fn db_argument_wins_and_paths_become_sqlite_urls() {
+        let settings = resolve(None, Some("/tmp/x/y.db")).expect("resolves");
+        assert_eq!(settings.store.url, "sqlite:///tmp/x/y.db?mode=rwc");
+        assert_eq!(settings.data_dir, PathBuf::from("/tmp/x"));
+    }
+}

@@ -1,0 +1,110 @@
+//! The CI gate, in order: system packages, fmt, clippy, tests, rustdoc, tidy.
+
+use std::process::Command;
+
+use anyhow::{Context as _, bail};
+
+/// Debian packages the test suite needs, with a program that shows each is installed. Later
+/// issues add python3-aiosmtpd, poppler-utils, chromium and chromium-driver here.
+const SYSTEM_PACKAGES: &[(&str, &str)] = &[];
+
+pub(crate) fn run() -> anyhow::Result<()> {
+    install_system_packages()?;
+    step("fmt", &["fmt", "--all", "--", "--check"], &[])?;
+    step(
+        "clippy",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    )?;
+    if has_nextest() {
+        step(
+            "tests",
+            &[
+                "nextest",
+                "run",
+                "--workspace",
+                "--locked",
+                "--no-fail-fast",
+            ],
+            &[],
+        )?;
+    } else {
+        step(
+            "tests",
+            &["test", "--workspace", "--locked", "--no-fail-fast"],
+            &[],
+        )?;
+    }
+    step(
+        "rustdoc",
+        &["doc", "--workspace", "--no-deps", "--locked"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
+    println!("==> tidy");
+    crate::tidy::run(&crate::workspace_root())?;
+    println!("==> all checks passed");
+    Ok(())
+}
+
+fn step(name: &str, arguments: &[&str], environment: &[(&str, &str)]) -> anyhow::Result<()> {
+    println!("==> {name}: cargo {}", arguments.join(" "));
+    let status = Command::new(env!("CARGO"))
+        .args(arguments)
+        .envs(environment.iter().copied())
+        .current_dir(crate::workspace_root())
+        .status()
+        .with_context(|| format!("cannot run cargo for `{name}`"))?;
+    if !status.success() {
+        bail!("`{name}` failed ({status})");
+    }
+    Ok(())
+}
+
+fn has_nextest() -> bool {
+    Command::new(env!("CARGO"))
+        .args(["nextest", "--version"])
+        .output()
+        .is_ok_and(|output| output.status.success())
+}
+
+fn install_system_packages() -> anyhow::Result<()> {
+    let missing: Vec<&str> = SYSTEM_PACKAGES
+        .iter()
+        .filter(|(_, program)| {
+            Command::new("sh")
+                .args(["-c", &format!("command -v {program}")])
+                .output()
+                .is_ok_and(|o| !o.status.success())
+        })
+        .map(|(package, _)| *package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    println!("==> installing system packages: {}", missing.join(" "));
+    let update = Command::new("apt-get")
+        .args(["update", "-qq"])
+        .status()
+        .context("cannot run apt-get update")?;
+    if !update.success() {
+        bail!("apt-get update failed ({update})");
+    }
+    let install = Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()
+        .context("cannot run apt-get install")?;
+    if !install.success() {
+        bail!("apt-get install {} failed ({install})", missing.join(" "));
+    }
+    Ok(())
+}

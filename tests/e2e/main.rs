@@ -1,0 +1,4 @@
+//! End-to-end tests of the `mamori` binary: real files in, real SQLite store, real exit codes.
+
+mod import;
+mod support;
