@@ -46,7 +46,7 @@ pub fn table(header: &[&str], rows: Vec<Vec<String>>) {
     table
         .load_style(presets::ASCII_MARKDOWN)
         .set_content_arrangement(ContentArrangement::Disabled);
-    table.set_header(header.iter().map(|h| Cell::new(h)).collect::<Vec<_>>());
+    table.set_header(header.iter().map(Cell::new).collect::<Vec<_>>());
     for row in rows {
         table.add_row(row);
     }

@@ -428,7 +428,16 @@ impl Default for CategorySchema {
         const DECIDED: Option<&str> = Some("処理の状況");
         const CORRECTION: Option<&str> = Some("訂正請求の処理");
         const SUSPENSION: Option<&str> = Some("利用停止請求の処理");
-        let rows: &[(&str, &str, Option<&str>, &str, &[&str], &[&str])] = &[
+        /// key, label, group, family, synonyms, contexts.
+        type Row<'a> = (
+            &'a str,
+            &'a str,
+            Option<&'a str>,
+            &'a str,
+            &'a [&'a str],
+            &'a [&'a str],
+        );
+        let rows: &[Row<'_>] = &[
             (
                 "disclosure_requests",
                 "開示請求",

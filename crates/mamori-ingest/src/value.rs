@@ -67,6 +67,30 @@ fn count_from_number(number: f64, shown: &str) -> Result<u64, ValueError> {
     Ok(number as u64)
 }
 
+/// The error values Excel shows, which a CSV export writes as text.
+const EXCEL_ERRORS: &[&str] = &[
+    "#REF!", "#DIV/0!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+];
+
+/// Reads `3(3)件` as the count before the bracket and the text inside it: a subset the header
+/// announces (`不開示決定(うち文書不存在)`). `None` unless both parts read as counts.
+pub fn read_count_with_subset(cell: &Cell) -> Option<(u64, String)> {
+    let Cell::Text(text) = cell else {
+        return None;
+    };
+    let folded = fold_label(text);
+    let body = folded.strip_suffix('件').unwrap_or(&folded);
+    let inner_with_close = body.strip_suffix(')')?;
+    let open = inner_with_close.find('(')?;
+    let (main, inner) = (&inner_with_close[..open], &inner_with_close[open + 1..]);
+    if main.is_empty() {
+        return None;
+    }
+    let count = count_from_text(main).ok()?;
+    count_from_text(inner).ok()?;
+    Some((count, inner.to_owned()))
+}
+
 fn count_from_text(text: &str) -> Result<u64, ValueError> {
     let folded = fold_label(text);
     let not_a_number = || ValueError {
@@ -75,6 +99,17 @@ fn count_from_text(text: &str) -> Result<u64, ValueError> {
     };
     if folded.is_empty() || matches!(folded.as_str(), "-" | "--" | "‐" | "−") {
         return Ok(0);
+    }
+    if let Some(error) = EXCEL_ERRORS
+        .iter()
+        .find(|error| text.trim().eq_ignore_ascii_case(error))
+    {
+        return Err(ValueError {
+            code: Code::ErrorCell,
+            message: format!(
+                "セルがエラー値「{error}」です（CSV に書き出された数式のエラー）。元の表で数式を直して保存し直してください"
+            ),
+        });
     }
     let body = folded.strip_suffix('件').unwrap_or(&folded);
     let negative = body.starts_with(['△', '▲', '-']);
@@ -144,6 +179,18 @@ mod tests {
     }
 
     #[test]
+    fn splits_a_bracketed_subset_only_when_both_parts_are_counts() {
+        let subset = |value: &str| read_count_with_subset(&Cell::Text(value.to_owned()));
+        assert_eq!(subset("3(3)件"), Some((3, "3".to_owned())));
+        assert_eq!(subset("120 (3)"), Some((120, "3".to_owned())));
+        assert_eq!(subset("１２（４）件"), Some((12, "4".to_owned())));
+        assert_eq!(subset("3"), None);
+        assert_eq!(subset("(3)"), None);
+        assert_eq!(subset("3(79.5%)"), None);
+        assert_eq!(subset("不明(3)"), None);
+    }
+
+    #[test]
     fn refuses_what_is_not_a_count() {
         assert_eq!(text("不明"), Err(Code::NotANumber));
         assert_eq!(text("1,23"), Err(Code::NotANumber));
@@ -151,6 +198,8 @@ mod tests {
         assert_eq!(text("-3"), Err(Code::NegativeNumber));
         assert_eq!(text("2.5"), Err(Code::FractionalNumber));
         assert_eq!(text("3(3)"), Err(Code::NotANumber));
+        assert_eq!(text("#REF!"), Err(Code::ErrorCell));
+        assert_eq!(text("#DIV/0!"), Err(Code::ErrorCell));
         assert_eq!(
             read_count(&Cell::Number(-1.0)).map_err(|e| e.code),
             Err(Code::NegativeNumber)

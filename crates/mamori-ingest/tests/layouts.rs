@@ -127,3 +127,186 @@ fn the_same_table_reads_alike_as_csv_cp932_and_html() {
     let transposed = read("市長部局.xlsx", &example_page().transposed().to_xlsx("S"));
     assert_eq!(strip(figures(&transposed)), strip(xlsx));
 }
+
+fn counts(values: &[u64]) -> Vec<Value> {
+    values.iter().copied().map(Value::Count).collect()
+}
+
+fn row(
+    year: i32,
+    agency: &str,
+    key: &str,
+    count: u64,
+    cell: &str,
+) -> (i32, String, String, u64, String) {
+    (
+        year,
+        agency.to_owned(),
+        key.to_owned(),
+        count,
+        cell.to_owned(),
+    )
+}
+
+#[test]
+fn year_rows_without_values_head_the_agency_rows_below_them() {
+    let table = TableSpec::new(
+        "実施機関",
+        vec![Header::leaf("開示請求"), Header::leaf("開示")],
+    )
+    .row("令和4年度", vec![])
+    .row("市長", counts(&[2, 2]))
+    .row("教育委員会", counts(&[1, 1]))
+    .row("令和5年度", vec![])
+    .row("市長", counts(&[3, 3]));
+    let reading = read("運用状況.xlsx", &table.to_xlsx("S"));
+    assert_eq!(
+        figures(&reading),
+        vec![
+            row(2022, "市長", "disclosed", 2, "C3"),
+            row(2022, "市長", "disclosure_requests", 2, "B3"),
+            row(2022, "教育委員会", "disclosed", 1, "C4"),
+            row(2022, "教育委員会", "disclosure_requests", 1, "B4"),
+            row(2023, "市長", "disclosed", 3, "C6"),
+            row(2023, "市長", "disclosure_requests", 3, "B6"),
+        ]
+    );
+    assert!(reading.diagnostics.is_empty(), "{:#?}", reading.diagnostics);
+}
+
+#[test]
+fn a_year_row_left_blank_among_years_is_a_year_of_zeros() {
+    let table = TableSpec::new("年度", vec![Header::leaf("開示請求"), Header::leaf("開示")])
+        .row("令和3年度", counts(&[2, 2]))
+        .row("令和4年度", vec![Value::Blank, Value::Blank])
+        .row("令和5年度", counts(&[1, 1]));
+    let reading = read("議会.xlsx", &table.to_xlsx("S"));
+    assert_eq!(
+        figures(&reading),
+        vec![
+            row(2021, "議会", "disclosed", 2, "C2"),
+            row(2021, "議会", "disclosure_requests", 2, "B2"),
+            row(2022, "議会", "disclosed", 0, "C3"),
+            row(2022, "議会", "disclosure_requests", 0, "B3"),
+            row(2023, "議会", "disclosed", 1, "C4"),
+            row(2023, "議会", "disclosure_requests", 1, "B4"),
+        ]
+    );
+}
+
+#[test]
+fn agencies_across_the_top_with_the_year_in_the_title() {
+    let table = TableSpec::new(
+        "実施機関",
+        vec![
+            Header::leaf("開示請求"),
+            Header::leaf("開示"),
+            Header::leaf("一部開示"),
+        ],
+    )
+    .title("令和5年度 個人情報保護制度の運用状況")
+    .row("市長", counts(&[2, 1, 1]))
+    .row("教育委員会", counts(&[1, 1, 0]))
+    .transposed();
+    let reading = read("運用状況.xlsx", &table.to_xlsx("S"));
+    assert_eq!(
+        figures(&reading),
+        vec![
+            row(2023, "市長", "disclosed", 1, "B4"),
+            row(2023, "市長", "disclosure_requests", 2, "B3"),
+            row(2023, "市長", "partially_disclosed", 1, "B5"),
+            row(2023, "教育委員会", "disclosed", 1, "C4"),
+            row(2023, "教育委員会", "disclosure_requests", 1, "C3"),
+            row(2023, "教育委員会", "partially_disclosed", 0, "C5"),
+        ]
+    );
+    assert!(reading.diagnostics.is_empty(), "{:#?}", reading.diagnostics);
+}
+
+#[test]
+fn a_title_merged_across_the_table_is_a_title_not_a_group() {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let worksheet = workbook.add_worksheet();
+    let table = example_page();
+    table.write_to(worksheet).expect("fits");
+    worksheet
+        .merge_range(
+            0,
+            0,
+            0,
+            10,
+            "市長部局 個人情報保護制度の運用状況",
+            &rust_xlsxwriter::Format::new(),
+        )
+        .expect("merge");
+    let reading = read("運用状況.xlsx", &workbook.save_to_buffer().expect("saves"));
+    let got = figures(&reading);
+    assert_eq!(got.len(), 20, "{got:#?}");
+    assert!(got.contains(&row(2020, "市長", "partially_disclosed", 1, "D4")));
+    assert!(reading.diagnostics.is_empty(), "{:#?}", reading.diagnostics);
+}
+
+#[test]
+fn footnote_marks_on_agency_labels_are_not_part_of_the_name() {
+    let table = TableSpec::new("区分", vec![Header::leaf("開示請求"), Header::leaf("開示")])
+        .title("令和5年度")
+        .row("市長※1", counts(&[2, 2]))
+        .row("教育委員会（注2）", counts(&[1, 1]))
+        .row("議会 *", counts(&[0, 0]))
+        .row("計", counts(&[3, 3]));
+    let reading = read("運用状況.csv", table.to_delimited(',').as_bytes());
+    assert_eq!(
+        reading
+            .agencies()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        vec!["市長", "教育委員会", "議会"]
+    );
+    assert!(reading.diagnostics.is_empty(), "{:#?}", reading.diagnostics);
+}
+
+#[test]
+fn two_tables_stacked_on_one_sheet_each_take_their_own_title() {
+    let table = |year: &str, requests: u64| {
+        TableSpec::new(
+            "実施機関",
+            vec![Header::leaf("開示請求"), Header::leaf("開示")],
+        )
+        .title(year)
+        .row("市長", counts(&[requests, requests]))
+    };
+    let text = format!(
+        "{}\r\n{}",
+        table("令和4年度", 2).to_delimited(','),
+        table("令和5年度", 3).to_delimited(',')
+    );
+    let reading = read("運用状況.csv", text.as_bytes());
+    assert_eq!(
+        figures(&reading),
+        vec![
+            row(2022, "市長", "disclosed", 2, "C3"),
+            row(2022, "市長", "disclosure_requests", 2, "B3"),
+            row(2023, "市長", "disclosed", 3, "C7"),
+            row(2023, "市長", "disclosure_requests", 3, "B7"),
+        ]
+    );
+    assert!(reading.diagnostics.is_empty(), "{:#?}", reading.diagnostics);
+}
+
+#[test]
+fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
+    // A header cell with a quoted line break, then a blank line under the header.
+    let text = "年度,開示請求,\"一部\r\n開示\"\r\n\r\n令和5年度,3,3\r\n令和6年度,4,4\r\n";
+    let reading = read("市長.csv", text.as_bytes());
+    assert_eq!(
+        figures(&reading),
+        vec![
+            row(2023, "市長", "disclosure_requests", 3, "B3"),
+            row(2023, "市長", "partially_disclosed", 3, "C3"),
+            row(2024, "市長", "disclosure_requests", 4, "B4"),
+            row(2024, "市長", "partially_disclosed", 4, "C4"),
+        ]
+    );
+    assert!(reading.diagnostics.is_empty(), "{:#?}", reading.diagnostics);
+}

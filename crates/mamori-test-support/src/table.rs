@@ -75,7 +75,7 @@ fn thousands(count: u64) -> String {
     let digits = count.to_string();
     let mut grouped = String::new();
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(digit);
@@ -254,10 +254,9 @@ impl TableSpec {
         // Titles stay on top; the table below them is transposed.
         let titles: Vec<Vec<GridCell>> = grid[..top as usize].to_vec();
         let body = &grid[top as usize..];
-        let height = body.len();
         let mut transposed: Vec<Vec<GridCell>> = titles;
         for column in 0..width {
-            transposed.push((0..height).map(|row| body[row][column].clone()).collect());
+            transposed.push(body.iter().map(|row| row[column].clone()).collect());
         }
         let merges = merges
             .into_iter()
@@ -449,8 +448,8 @@ pub fn a1(row: u32, column: u16) -> String {
         letters.push(char::from(b'A' + digit));
         remaining = (remaining - 1) / 26;
     }
-    letters.reverse();
-    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
+    let letters: String = letters.iter().rev().collect();
+    format!("{letters}{}", row + 1)
 }
 
 fn escape(text: &str) -> String {

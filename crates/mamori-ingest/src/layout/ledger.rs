@@ -347,7 +347,7 @@ impl Ledger<'_, '_> {
                 .filter(|b| !b.is_empty())
                 .unwrap_or(&folded)
                 .to_owned();
-            [folded.clone(), bare]
+            [folded, bare]
                 .iter()
                 .find_map(|candidate| {
                     match schema.classify(&[request_label.as_str(), candidate.as_str()]) {

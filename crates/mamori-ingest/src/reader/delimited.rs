@@ -21,11 +21,18 @@ pub fn read(
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
-    for (index, record) in reader.records().enumerate() {
+    // Rows are numbered as a spreadsheet shows the file: a blank line is a row (the csv reader
+    // skips it), and a quoted line break stays inside its cell.
+    let record_rows = record_rows(&text, delimiter);
+    for (number, record) in reader.records().enumerate() {
+        let index = record_rows
+            .get(number)
+            .copied()
+            .unwrap_or(u32::try_from(number).unwrap_or(u32::MAX));
         let record = record.map_err(|error| {
             DiagnosticSeed::file(
                 Code::CorruptFile,
-                format!("{}行目を区切れません（{error}）", index + 1),
+                format!("{}行目を区切れません（{error}）", u64::from(index) + 1),
             )
         })?;
         if record.len() as u32 > context.options.limits.max_columns {
@@ -46,10 +53,7 @@ pub fn read(
             .map(|(column, field)| (column as u32, Cell::Text(field.to_owned())))
             .collect();
         if !cells.is_empty() {
-            rows.push(Row {
-                index: index as u32,
-                cells,
-            });
+            rows.push(Row { index, cells });
         }
     }
     let meta = SheetMeta {
@@ -59,6 +63,49 @@ pub fn read(
     };
     let outcome = layout::read_sheet(context, &meta, &mut BufferedRows::new(rows))?;
     Ok((outcome.figures, outcome.seeds))
+}
+
+/// The 0-based spreadsheet row of each record the csv reader yields: every line that is not
+/// empty starts a record, and a line break inside a quoted field does not start a line.
+fn record_rows(text: &str, delimiter: u8) -> Vec<u32> {
+    let delimiter = char::from(delimiter);
+    let mut rows = Vec::new();
+    let mut row: u32 = 0;
+    let mut line_empty = true;
+    let mut in_quotes = false;
+    let mut at_field_start = true;
+    let mut characters = text.chars().peekable();
+    while let Some(character) = characters.next() {
+        if in_quotes {
+            if character == '"' {
+                if characters.peek() == Some(&'"') {
+                    characters.next();
+                } else {
+                    in_quotes = false;
+                }
+            }
+            continue;
+        }
+        match character {
+            '\r' if characters.peek() == Some(&'\n') => {}
+            '\n' | '\r' => {
+                row = row.saturating_add(1);
+                line_empty = true;
+                at_field_start = true;
+            }
+            _ => {
+                if line_empty {
+                    rows.push(row);
+                    line_empty = false;
+                }
+                if character == '"' && at_field_start {
+                    in_quotes = true;
+                }
+                at_field_start = character == delimiter;
+            }
+        }
+    }
+    rows
 }
 
 /// Decodes text in the encodings departments' spreadsheets save.
@@ -91,10 +138,35 @@ pub fn decode(bytes: &[u8]) -> Result<String, DiagnosticSeed> {
             guess.name()
         )));
     }
-    SHIFT_JIS
+    let text = SHIFT_JIS
         .decode_without_bom_handling_and_without_replacement(bytes)
         .map(|text| text.into_owned())
-        .ok_or_else(|| unknown_encoding("Shift_JIS (CP932) として読めないバイトがあります"))
+        .ok_or_else(|| unknown_encoding("Shift_JIS (CP932) として読めないバイトがあります"))?;
+    if !plausibly_japanese(&text) {
+        return Err(unknown_encoding(
+            "Shift_JIS (CP932) として読むと、かな・常用の漢字がほとんどない文字列になります",
+        ));
+    }
+    Ok(text)
+}
+
+/// Whether text decoded as CP932 reads as Japanese: most of its non-ASCII characters are kana,
+/// full-width forms, punctuation or JIS level-1 kanji. A short Latin-1 or EUC-JP file also
+/// decodes as CP932, but into half-width katakana and rare level-2 kanji (`Année` → `Ann馥e`).
+fn plausibly_japanese(text: &str) -> bool {
+    let mut common = 0usize;
+    let mut other = 0usize;
+    let mut buffer = [0u8; 4];
+    for character in text.chars().filter(|c| !c.is_ascii()) {
+        let (bytes, _, unmappable) = SHIFT_JIS.encode(character.encode_utf8(&mut buffer));
+        match bytes.first() {
+            // Symbols and punctuation (0x81), full-width digits, letters and kana (0x82-0x84),
+            // JIS level-1 kanji (0x88-0x98) and the NEC row 13 symbols (0x87).
+            Some(0x81..=0x84 | 0x87..=0x98) if !unmappable => common += 1,
+            _ => other += 1,
+        }
+    }
+    common > 0 && common >= other
 }
 
 fn unknown_encoding(detail: &str) -> DiagnosticSeed {
@@ -126,6 +198,13 @@ mod tests {
         let (cp932, _, unmappable) = SHIFT_JIS.encode(text);
         assert!(!unmappable);
         assert_eq!(decode(&cp932).as_deref(), Ok(text));
+    }
+
+    #[test]
+    fn records_are_numbered_like_spreadsheet_rows() {
+        let text = "年度,開示請求,\"一部\r\n開示\"\r\n\r\n令和5年度,3,\"2\"\"\"\r\n\n令和6年度,4,1";
+        assert_eq!(record_rows(text, b','), vec![0, 2, 4]);
+        assert_eq!(record_rows("a\tb\n\nc\td\n", b'\t'), vec![0, 2]);
     }
 
     #[test]
