@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 #[command(name = "mamori", version, about, long_about = None)]
 pub struct Cli {
     /// The store: a SQLite file path, or a `sqlite://` / `postgres://` URL [default: mamori.toml's
-    /// [store], else ./mamori-data/mamori.db]
+    /// `[store]`, else ./mamori-data/mamori.db]
     #[arg(long, global = true, env = "MAMORI_DB", value_name = "PATH|URL")]
     pub db: Option<String>,
 

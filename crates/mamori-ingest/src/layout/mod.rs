@@ -2,10 +2,10 @@
 //! column means, and which fiscal year and 実施機関 each row is for.
 //!
 //! Every value is located by its header, never by counting positions: the header block is found
-//! by the schema's wording ([`table`]), group labels are carried over their leaves through merged
+//! by the schema's wording (`table.rs`), group labels are carried over their leaves through merged
 //! regions or by forward filling, and a table with fiscal years across the top is read transposed.
 //! A sheet whose header names a receipt date and a request type or decision is a ledger
-//! ([`ledger`]), tallied row by row as it streams.
+//! (`ledger.rs`), tallied row by row as it streams.
 
 mod hints;
 mod ledger;
