@@ -7,7 +7,7 @@
 //! own wording or categories through `mamori.toml`, which the CLI turns into calls on
 //! [`CategorySchema::add_synonyms`] and [`CategorySchema::add_category`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::text::{bracketed_note, fold_label, strip_bracketed_suffix};
@@ -152,6 +152,10 @@ pub enum HeaderMeaning {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CategorySchema {
     categories: Vec<Category>,
+    /// Folded synonym → positions of the categories it names, rebuilt on every change.
+    index: BTreeMap<String, Vec<usize>>,
+    /// Folded published group labels (`処理の状況`).
+    group_labels: BTreeSet<String>,
 }
 
 const TOTAL_LABELS: &[&str] = &[
@@ -199,7 +203,39 @@ impl CategorySchema {
     pub fn empty() -> CategorySchema {
         CategorySchema {
             categories: Vec::new(),
+            index: BTreeMap::new(),
+            group_labels: BTreeSet::new(),
         }
+    }
+
+    /// Rebuilds the lookup tables after a change.
+    fn reindex(&mut self) {
+        self.index.clear();
+        self.group_labels.clear();
+        for (position, category) in self.categories.iter().enumerate() {
+            for synonym in &category.synonyms {
+                self.index
+                    .entry(synonym.clone())
+                    .or_default()
+                    .push(position);
+            }
+            if let Some(group) = &category.group {
+                self.group_labels.insert(fold_label(group));
+            }
+        }
+    }
+
+    /// Positions of the categories any of `forms` names, ascending.
+    fn named_by(&self, forms: &[&str]) -> Vec<usize> {
+        let mut positions: Vec<usize> = forms
+            .iter()
+            .filter_map(|form| self.index.get(*form))
+            .flatten()
+            .copied()
+            .collect();
+        positions.sort_unstable();
+        positions.dedup();
+        positions
     }
 
     /// Adds a category at the end. A decision's family must already be a request category.
@@ -218,6 +254,7 @@ impl CategorySchema {
             });
         }
         self.categories.push(category);
+        self.reindex();
         Ok(())
     }
 
@@ -231,6 +268,7 @@ impl CategorySchema {
         category
             .synonyms
             .extend(synonyms.iter().map(|s| fold_label(s)));
+        self.reindex();
         Ok(())
     }
 
@@ -246,6 +284,7 @@ impl CategorySchema {
         }
         category.label = label.to_owned();
         category.synonyms.insert(fold_label(label));
+        self.reindex();
         Ok(())
     }
 
@@ -304,13 +343,8 @@ impl CategorySchema {
             .filter_map(|group| self.family_of_group(group))
             .collect();
         let mut best: Vec<(u8, CategoryKey)> = Vec::new();
-        for category in &self.categories {
-            if !leaf_forms
-                .iter()
-                .any(|form| category.synonyms.contains(*form))
-            {
-                continue;
-            }
+        for position in self.named_by(&leaf_forms) {
+            let category = &self.categories[position];
             let in_context = groups.iter().any(|group| {
                 label_forms(group)
                     .iter()
@@ -358,19 +392,12 @@ impl CategorySchema {
     /// The request family a group label names (`訂正請求` → `correction_requests`), if any.
     fn family_of_group(&self, group: &str) -> Option<CategoryKey> {
         let forms = label_forms(group);
-        let total_stripped: Vec<&str> = forms
-            .iter()
-            .filter_map(|form| form.strip_suffix('計'))
-            .collect();
-        self.categories
-            .iter()
-            .filter(|c| c.contexts.is_empty())
-            .find(|c| {
-                forms
-                    .iter()
-                    .chain(total_stripped.iter())
-                    .any(|form| c.synonyms.contains(*form))
-            })
+        let mut candidates: Vec<&str> = forms.clone();
+        candidates.extend(forms.iter().filter_map(|form| form.strip_suffix('計')));
+        self.named_by(&candidates)
+            .into_iter()
+            .map(|position| &self.categories[position])
+            .find(|c| c.contexts.is_empty())
             .map(|c| c.family.clone())
     }
 }
@@ -409,14 +436,7 @@ fn is_total_label(form: &str, schema: &CategorySchema) -> bool {
         .or_else(|| form.strip_suffix("小計"))
     {
         Some(prefix) if !prefix.is_empty() => {
-            schema
-                .categories
-                .iter()
-                .any(|c| c.synonyms.contains(prefix))
-                || schema
-                    .categories
-                    .iter()
-                    .any(|c| c.group.as_deref().map(fold_label).as_deref() == Some(prefix))
+            schema.index.contains_key(prefix) || schema.group_labels.contains(prefix)
         }
         _ => false,
     }

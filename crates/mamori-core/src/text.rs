@@ -3,13 +3,20 @@
 //! Publishers write the same label as `一部\n開示`, `一 部 開 示`, `一部開示` or with full-width
 //! characters; all of them fold to one key here, so matchers compare folded strings only.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// Folds a label for matching: NFKC, white space (including U+3000) removed, wave dashes and
 /// the many horizontal bars unified, ASCII letters lower-cased.
 pub fn fold_label(text: &str) -> String {
     let mut folded = String::with_capacity(text.len());
-    for character in text.nfkc() {
+    // Most labels are already in NFKC: skip the normaliser's buffering for them.
+    let characters: Box<dyn Iterator<Item = char> + '_> =
+        if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+            Box::new(text.chars())
+        } else {
+            Box::new(text.nfkc())
+        };
+    for character in characters {
         match character {
             c if c.is_whitespace() => {}
             '〜' | '~' | '～' => folded.push('~'),

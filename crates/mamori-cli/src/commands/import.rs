@@ -1,13 +1,15 @@
 //! `mamori import PATH|URL...`: read department files, store each one whole or not at all.
 
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::io::IsTerminal;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
-use mamori_core::{Diagnostic, Severity};
+use mamori_core::{CategorySchema, Diagnostic, Severity};
 use mamori_ingest::{FileReading, Limits, ReadOptions};
-use mamori_store::{NewImport, Store};
+use mamori_store::{ImportRow, ImportStatus, NewImport, Store};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -84,20 +86,33 @@ pub(crate) async fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Resul
         max_download_bytes: MAX_DOWNLOAD_BYTES,
         timeout: Duration::from_secs(args.http_timeout),
     };
-    let options = ReadOptions {
-        schema: &settings.schema,
-        limits: &limits,
+    let parser = Parser {
+        schema: Arc::new(settings.schema.clone()),
+        limits: Arc::new(limits),
+    };
+    let mut known = match &store {
+        Some(store) => store.current_imports_by_sha256().await?,
+        None => BTreeMap::new(),
     };
     let progress = progress_bar(inputs.len() as u64);
     let imported_at = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
     let mut files = Vec::with_capacity(inputs.len());
+    // Files are parsed on blocking threads a few ahead while the store records them one by one,
+    // in input order: parsing and storing overlap, and the output stays deterministic.
+    let window = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
+    let mut pending: VecDeque<Pending> = VecDeque::with_capacity(window + 1);
     for input in &inputs {
-        let name = input.display_name();
-        progress.set_message(name.clone());
-        tracing::info!(file = %name, "reading");
-        let report =
-            import_one(input, &fetch, &options, store.as_ref(), args, &imported_at).await?;
-        tracing::info!(file = %name, status = report.status.label(), figures = report.figures, "done");
+        pending.push_back(parser.start(input, &fetch).await);
+        while pending.len() > window {
+            if let Some(next) = pending.pop_front() {
+                let report = finish(next, store.as_ref(), &mut known, args, &imported_at).await?;
+                files.push(report);
+                progress.inc(1);
+            }
+        }
+    }
+    while let Some(next) = pending.pop_front() {
+        let report = finish(next, store.as_ref(), &mut known, args, &imported_at).await?;
         files.push(report);
         progress.inc(1);
     }
@@ -159,65 +174,157 @@ fn progress_bar(length: u64) -> ProgressBar {
     bar
 }
 
-async fn import_one(
-    input: &Input,
-    fetch: &FetchLimits,
-    options: &ReadOptions<'_>,
+/// What reading a file needs, shareable with the blocking threads that parse.
+struct Parser {
+    schema: Arc<CategorySchema>,
+    limits: Arc<Limits>,
+}
+
+/// A file on its way: not readable, or being parsed.
+enum Pending {
+    Unread(FileReport),
+    Parsing {
+        name: String,
+        sha256: String,
+        size_bytes: u64,
+        reading: tokio::task::JoinHandle<FileReading>,
+    },
+}
+
+impl Parser {
+    /// Loads an input and starts parsing it on a blocking thread.
+    async fn start(&self, input: &Input, fetch: &FetchLimits) -> Pending {
+        let name = input.display_name();
+        tracing::debug!(file = %name, "reading");
+        let bytes = match source::load(input, fetch).await {
+            Ok(bytes) => bytes,
+            Err(diagnostic) => return Pending::Unread(unread(name, diagnostic)),
+        };
+        let sha256 = hex(&Sha256::digest(&bytes));
+        let size_bytes = bytes.len() as u64;
+        let (schema, limits, file) = (
+            Arc::clone(&self.schema),
+            Arc::clone(&self.limits),
+            name.clone(),
+        );
+        let reading = tokio::task::spawn_blocking(move || {
+            let options = ReadOptions {
+                schema: &schema,
+                limits: &limits,
+            };
+            mamori_ingest::read_file(&file, &bytes, &options)
+        });
+        Pending::Parsing {
+            name,
+            sha256,
+            size_bytes,
+            reading,
+        }
+    }
+}
+
+/// Waits for a file's parse and stores it (or says why not).
+async fn finish(
+    pending: Pending,
     store: Option<&Store>,
+    known: &mut BTreeMap<String, ImportRow>,
     args: &ImportArgs,
     imported_at: &str,
 ) -> anyhow::Result<FileReport> {
-    let name = input.display_name();
-    let bytes = match source::load(input, fetch).await {
-        Ok(bytes) => bytes,
-        Err(diagnostic) => return Ok(unread(name, diagnostic)),
+    let (name, sha256, size_bytes, reading) = match pending {
+        Pending::Unread(report) => return Ok(report),
+        Pending::Parsing {
+            name,
+            sha256,
+            size_bytes,
+            reading,
+        } => (name, sha256, size_bytes, reading),
     };
-    let sha256 = hex(&Sha256::digest(&bytes));
-    if let Some(store) = store
-        && let Some(existing) = store.current_import_with_sha256(&sha256).await?
-    {
-        let stored = store
-            .import(existing.id)
-            .await?
-            .map(|detail| detail.figures)
-            .unwrap_or_default();
-        let agencies: Vec<String> = stored
-            .iter()
-            .map(|f| f.agency.clone())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let fiscal_years: Vec<i32> = stored
-            .iter()
-            .filter_map(|f| i32::try_from(f.fiscal_year).ok())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        return Ok(FileReport {
-            path: name,
-            sha256: Some(sha256),
-            status: FileStatus::Unchanged,
-            format: Some(existing_format(&existing.format)),
-            agency: if agencies.len() == 1 {
-                agencies.first().cloned()
-            } else {
-                None
-            },
-            agencies,
-            fiscal_years,
-            figures: existing.figure_count as usize,
-            import_id: Some(existing.id),
-            diagnostics_full: Vec::new(),
-            diagnostics: Vec::new(),
-        });
-    }
-    let reading = mamori_ingest::read_file(&name, &bytes, options);
+    let reading = reading
+        .await
+        .context("a file's reader stopped unexpectedly")?;
+    let report = if let (Some(store), Some(existing)) = (store, known.get(&sha256)) {
+        unchanged(store, name, sha256, existing).await?
+    } else {
+        record(
+            store,
+            known,
+            name,
+            sha256,
+            size_bytes,
+            &reading,
+            args,
+            imported_at,
+        )
+        .await?
+    };
+    tracing::info!(file = %report.path, status = report.status.label(), figures = report.figures, "done");
+    Ok(report)
+}
+
+/// The report for bytes already stored: what the earlier import holds.
+async fn unchanged(
+    store: &Store,
+    name: String,
+    sha256: String,
+    existing: &ImportRow,
+) -> anyhow::Result<FileReport> {
+    let stored = store
+        .import(existing.id)
+        .await?
+        .map(|detail| detail.figures)
+        .unwrap_or_default();
+    let agencies: Vec<String> = stored
+        .iter()
+        .map(|f| f.agency.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let fiscal_years: Vec<i32> = stored
+        .iter()
+        .filter_map(|f| i32::try_from(f.fiscal_year).ok())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Ok(FileReport {
+        path: name,
+        sha256: Some(sha256),
+        status: FileStatus::Unchanged,
+        format: Some(existing_format(&existing.format)),
+        agency: if agencies.len() == 1 {
+            agencies.first().cloned()
+        } else {
+            None
+        },
+        agencies,
+        fiscal_years,
+        figures: existing.figure_count as usize,
+        import_id: Some(existing.id),
+        diagnostics_full: Vec::new(),
+        diagnostics: Vec::new(),
+    })
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; the values are the file's, not options"
+)]
+async fn record(
+    store: Option<&Store>,
+    known: &mut BTreeMap<String, ImportRow>,
+    name: String,
+    sha256: String,
+    size_bytes: u64,
+    reading: &FileReading,
+    args: &ImportArgs,
+    imported_at: &str,
+) -> anyhow::Result<FileReport> {
     let rejected = reading.has_errors() || (args.strict && reading.has_warnings());
-    let format = format_name(&reading);
+    let format = format_name(reading);
     let new_import = NewImport {
         source: &name,
         sha256: &sha256,
-        size_bytes: bytes.len() as u64,
+        size_bytes,
         format,
         imported_at,
         figures: &reading.figures,
@@ -231,6 +338,20 @@ async fn import_one(
         (true, _, _) => (FileStatus::Rejected, None),
         (false, Some(store), false) => {
             let outcome = store.record_import(&new_import).await?;
+            known.retain(|_, row| !outcome.superseded_imports.contains(&row.id));
+            known.insert(
+                sha256.clone(),
+                ImportRow {
+                    id: outcome.import_id,
+                    source: name.clone(),
+                    sha256: sha256.clone(),
+                    size_bytes: size_bytes as i64,
+                    format: format.to_owned(),
+                    imported_at: imported_at.to_owned(),
+                    status: ImportStatus::Imported,
+                    figure_count: reading.figures.len() as i64,
+                },
+            );
             let status = if outcome.superseded_figures > 0 {
                 FileStatus::Superseded
             } else {
@@ -280,7 +401,7 @@ async fn import_one(
             .iter()
             .map(DiagnosticJson::from)
             .collect(),
-        diagnostics_full: reading.diagnostics,
+        diagnostics_full: reading.diagnostics.clone(),
     })
 }
 

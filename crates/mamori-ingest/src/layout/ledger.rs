@@ -113,10 +113,14 @@ struct Ledger<'c, 'm> {
     meta: &'m SheetMeta,
     header: LedgerHeader,
     default_agency: Option<Agency>,
-    counts: BTreeMap<(FiscalYear, Agency, CategoryKey), Tally>,
-    kinds: BTreeMap<String, Option<CategoryKey>>,
-    decisions: BTreeMap<(CategoryKey, String), Option<CategoryKey>>,
-    agencies: BTreeMap<String, Option<Agency>>,
+    /// Counts by (fiscal year, agency id, category id); ids index `agency_names` and `keys`, so
+    /// counting a row allocates nothing.
+    counts: BTreeMap<(FiscalYear, usize, usize), Tally>,
+    keys: Vec<CategoryKey>,
+    agency_names: Vec<Agency>,
+    kinds: BTreeMap<String, Option<usize>>,
+    decisions: BTreeMap<usize, BTreeMap<String, Option<usize>>>,
+    agencies: BTreeMap<String, Option<usize>>,
     seeds: Vec<DiagnosticSeed>,
     errors: usize,
     era_warned: bool,
@@ -138,6 +142,8 @@ pub(crate) fn tally(
         header,
         default_agency: hints.agency(),
         counts: BTreeMap::new(),
+        keys: Vec::new(),
+        agency_names: Vec::new(),
         kinds: BTreeMap::new(),
         decisions: BTreeMap::new(),
         agencies: BTreeMap::new(),
@@ -194,7 +200,7 @@ impl Ledger<'_, '_> {
         };
         let request = match self.header.kind {
             Some(column) => {
-                let text = row.get(column).map(Cell::label).unwrap_or_default();
+                let text = cell_text(row.get(column));
                 match self.request_kind(&text) {
                     Some(key) => key,
                     None => {
@@ -206,11 +212,12 @@ impl Ledger<'_, '_> {
                     }
                 }
             }
-            None => CategoryKey::new("disclosure_requests").expect("invariant: a valid key"),
+            None => self
+                .key_id(&CategoryKey::new("disclosure_requests").expect("invariant: a valid key")),
         };
         let agency = match self.header.agency {
             Some(column) => {
-                let text = row.get(column).map(Cell::label).unwrap_or_default();
+                let text = cell_text(row.get(column));
                 match self.agency(&text) {
                     Some(agency) => agency,
                     None => self.fallback_agency(CellRef::new(row.index, column)),
@@ -220,8 +227,8 @@ impl Ledger<'_, '_> {
         };
         let mut decision = None;
         if let Some(column) = self.header.decision {
-            let text = row.get(column).map(Cell::label).unwrap_or_default();
-            match self.decision(&request, &text) {
+            let text = cell_text(row.get(column));
+            match self.decision(request, &text) {
                 Ok(key) => decision = key.map(|key| (key, CellRef::new(row.index, column))),
                 Err(()) => {
                     let message = format!(
@@ -232,15 +239,35 @@ impl Ledger<'_, '_> {
                 }
             }
         }
-        self.add(fiscal_year, &agency, request, date_cell);
+        self.add(fiscal_year, agency, request, date_cell);
         if let Some((key, cell)) = decision {
-            self.add(fiscal_year, &agency, key, cell);
+            self.add(fiscal_year, agency, key, cell);
         }
     }
 
-    fn add(&mut self, fiscal_year: FiscalYear, agency: &Agency, key: CategoryKey, cell: CellRef) {
+    fn key_id(&mut self, key: &CategoryKey) -> usize {
+        match self.keys.iter().position(|known| known == key) {
+            Some(id) => id,
+            None => {
+                self.keys.push(key.clone());
+                self.keys.len() - 1
+            }
+        }
+    }
+
+    fn agency_id(&mut self, agency: &Agency) -> usize {
+        match self.agency_names.iter().position(|known| known == agency) {
+            Some(id) => id,
+            None => {
+                self.agency_names.push(agency.clone());
+                self.agency_names.len() - 1
+            }
+        }
+    }
+
+    fn add(&mut self, fiscal_year: FiscalYear, agency: usize, key: usize, cell: CellRef) {
         self.counts
-            .entry((fiscal_year, agency.clone(), key))
+            .entry((fiscal_year, agency, key))
             .and_modify(|tally| {
                 tally.count += 1;
                 tally.last = cell;
@@ -297,9 +324,9 @@ impl Ledger<'_, '_> {
         }
     }
 
-    fn request_kind(&mut self, text: &str) -> Option<CategoryKey> {
+    fn request_kind(&mut self, text: &str) -> Option<usize> {
         if let Some(known) = self.kinds.get(text) {
-            return known.clone();
+            return *known;
         }
         let schema = self.context.options.schema;
         let folded = fold_label(text);
@@ -315,17 +342,22 @@ impl Ledger<'_, '_> {
                     }
                     _ => None,
                 });
-        self.kinds.insert(text.to_owned(), key.clone());
-        key
+        let id = key.map(|key| self.key_id(&key));
+        self.kinds.insert(text.to_owned(), id);
+        id
     }
 
     /// The decision category for a decision text, `Ok(None)` when there is nothing to count
     /// (blank for a request kind without decisions), `Err` when the text means nothing.
-    fn decision(&mut self, request: &CategoryKey, text: &str) -> Result<Option<CategoryKey>, ()> {
-        let cache_key = (request.clone(), text.to_owned());
-        if let Some(known) = self.decisions.get(&cache_key) {
-            return known.clone().map(Some).ok_or(());
+    fn decision(&mut self, request_id: usize, text: &str) -> Result<Option<usize>, ()> {
+        if let Some(known) = self
+            .decisions
+            .get(&request_id)
+            .and_then(|by_text| by_text.get(text))
+        {
+            return known.map(Some).ok_or(());
         }
+        let request = &self.keys[request_id].clone();
         let schema = self.context.options.schema;
         let has_decisions = schema.decisions_of(request).next().is_some();
         let folded = fold_label(text);
@@ -364,33 +396,40 @@ impl Ledger<'_, '_> {
                 .map(Some)
                 .ok_or(())
         };
-        match &result {
-            Ok(Some(key)) => {
-                self.decisions.insert(cache_key, Some(key.clone()));
-            }
-            Err(()) => {
-                self.decisions.insert(cache_key, None);
-            }
-            Ok(None) => {}
+        let result = match result {
+            Ok(Some(key)) => Ok(Some(self.key_id(&key))),
+            Ok(None) => Ok(None),
+            Err(()) => Err(()),
+        };
+        let cached = match result {
+            Ok(Some(id)) => Some(Some(id)),
+            Err(()) => Some(None),
+            Ok(None) => None,
+        };
+        if let Some(cached) = cached {
+            self.decisions
+                .entry(request_id)
+                .or_default()
+                .insert(text.to_owned(), cached);
         }
         result
     }
 
-    fn agency(&mut self, text: &str) -> Option<Agency> {
+    fn agency(&mut self, text: &str) -> Option<usize> {
         if let Some(known) = self.agencies.get(text) {
-            return known.clone();
+            return *known;
         }
-        let agency = Agency::new(text);
-        self.agencies.insert(text.to_owned(), agency.clone());
-        agency
+        let id = Agency::new(text).map(|agency| self.agency_id(&agency));
+        self.agencies.insert(text.to_owned(), id);
+        id
     }
 
-    fn fallback_agency(&mut self, at: CellRef) -> Agency {
-        match &self.default_agency {
-            Some(agency) => agency.clone(),
+    fn fallback_agency(&mut self, at: CellRef) -> usize {
+        match self.default_agency.clone() {
+            Some(agency) => self.agency_id(&agency),
             None => {
                 self.agency_assumed_at.get_or_insert(at);
-                Agency::whole_city()
+                self.agency_id(&Agency::whole_city())
             }
         }
     }
@@ -419,13 +458,13 @@ impl Ledger<'_, '_> {
                 cell: Some(at),
             });
         }
-        let figures = self
+        let mut figures: Vec<Figure> = self
             .counts
             .into_iter()
             .map(|((fiscal_year, agency, category), tally)| Figure {
                 fiscal_year,
-                agency,
-                category,
+                agency: self.agency_names[agency].clone(),
+                category: self.keys[category].clone(),
                 count: tally.count,
                 provenance: Provenance {
                     file: self.context.file.to_owned(),
@@ -435,6 +474,18 @@ impl Ledger<'_, '_> {
                 },
             })
             .collect();
+        figures.sort_by(|a, b| {
+            (a.fiscal_year, &a.agency, &a.category).cmp(&(b.fiscal_year, &b.agency, &b.category))
+        });
         SheetOutcome { figures, seeds }
+    }
+}
+
+/// A cell's text without copying it when it is text already.
+fn cell_text(cell: Option<&Cell>) -> std::borrow::Cow<'_, str> {
+    match cell {
+        Some(Cell::Text(text)) => std::borrow::Cow::Borrowed(text),
+        Some(other) => std::borrow::Cow::Owned(other.label()),
+        None => std::borrow::Cow::Borrowed(""),
     }
 }

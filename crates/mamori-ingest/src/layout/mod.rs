@@ -49,13 +49,35 @@ pub struct SheetOutcome {
 /// Rows read before deciding between a summary table and a ledger.
 const PROBE_ROWS: usize = 64;
 
-/// Reads one sheet. `Err` means the whole file cannot be read (a broken stream, a hostile size);
-/// problems with cells are seeds in the outcome.
+/// Reads one sheet whose merged regions are already in `meta`. `Err` means the whole file
+/// cannot be read (a broken stream, a hostile size); problems with cells are seeds in the outcome.
 pub fn read_sheet(
     context: &FileContext<'_>,
     meta: &SheetMeta,
     rows: &mut dyn RowSource,
 ) -> Result<SheetOutcome, DiagnosticSeed> {
+    match stream_sheet(context, meta, rows)? {
+        SheetRead::Done(outcome) => Ok(outcome),
+        SheetRead::Table(rows) => Ok(read_table(context, meta, rows)),
+    }
+}
+
+/// What streaming a sheet gave: a tallied ledger, or the rows of a summary table still to be
+/// laid out (for which the caller may now fetch the merged regions: a ledger never needs them,
+/// and reading them costs a second pass over the sheet).
+#[derive(Debug)]
+pub enum SheetRead {
+    Done(SheetOutcome),
+    Table(Vec<Row>),
+}
+
+/// Streams a sheet: a ledger is tallied as it passes, anything else is buffered (up to the
+/// table cell limit) for [`read_table`].
+pub fn stream_sheet(
+    context: &FileContext<'_>,
+    meta: &SheetMeta,
+    rows: &mut dyn RowSource,
+) -> Result<SheetRead, DiagnosticSeed> {
     let mut probe: Vec<Row> = Vec::new();
     while probe.len() < PROBE_ROWS {
         match rows.next_row()? {
@@ -64,7 +86,7 @@ pub fn read_sheet(
         }
     }
     if let Some(header) = ledger::detect(&probe, context.options.schema) {
-        return ledger::tally(context, meta, header, probe, rows);
+        return ledger::tally(context, meta, header, probe, rows).map(SheetRead::Done);
     }
     let mut cells: usize = probe.iter().map(|row| row.cells.len()).sum();
     while let Some(row) = rows.next_row()? {
@@ -82,5 +104,10 @@ pub fn read_sheet(
         }
         probe.push(row);
     }
-    Ok(table::read(context, meta, probe))
+    Ok(SheetRead::Table(probe))
+}
+
+/// Lays out a buffered summary table (see [`stream_sheet`]).
+pub fn read_table(context: &FileContext<'_>, meta: &SheetMeta, rows: Vec<Row>) -> SheetOutcome {
+    table::read(context, meta, rows)
 }

@@ -27,6 +27,16 @@ const FOOTNOTE_PREFIXES: &[&str] = &["※", "注", "(注", "出典", "備考", "
 pub(crate) fn read(context: &FileContext<'_>, meta: &SheetMeta, rows: Vec<Row>) -> SheetOutcome {
     let sheet = Sheet::new(rows, &meta.merges);
     let upright = read_oriented(context, meta, &sheet);
+    // A table read cleanly upright is not tried across: a transposed table read upright has no
+    // header row, or rows that are not years or 実施機関 (warnings).
+    let clean = !upright.figures.is_empty()
+        && upright
+            .seeds
+            .iter()
+            .all(|seed| seed.code.severity() < mamori_core::Severity::Warning);
+    if clean {
+        return upright;
+    }
     let transposed = read_oriented(context, meta, &sheet.transposed());
     let score = |outcome: &SheetOutcome| outcome.figures.len();
     if score(&transposed) > score(&upright) {
@@ -96,6 +106,13 @@ fn is_header_row(sheet: &Sheet, schema: &CategorySchema, row: u32) -> bool {
 fn header_score(sheet: &Sheet, schema: &CategorySchema, row: u32) -> usize {
     let mut origins = Vec::new();
     for column in 0..=sheet.last_column {
+        // Numbers, dates and error values are never header words.
+        if sheet
+            .cell(row, column)
+            .is_some_and(|cell| !matches!(cell, Cell::Text(_)))
+        {
+            continue;
+        }
         if let Some((label, origin)) = sheet.header_label(row, column)
             && !origins.contains(&origin)
             && matches!(

@@ -20,9 +20,6 @@ pub fn read_xlsx(bytes: &[u8], context: &FileContext<'_>) -> Read {
     let mut figures = Vec::new();
     let mut seeds = Vec::new();
     for sheet in workbook.sheet_names() {
-        let merges = workbook
-            .merge_cells_by_sheet_name(&sheet)
-            .map_err(xlsx_error)?;
         let reader = workbook
             .worksheet_cells_reader(&sheet)
             .map_err(xlsx_error)?;
@@ -50,12 +47,25 @@ pub fn read_xlsx(bytes: &[u8], context: &FileContext<'_>) -> Read {
             sheet: &sheet,
             max_columns: context.options.limits.max_columns,
         };
-        let meta = SheetMeta {
+        let mut meta = SheetMeta {
             name: Some(sheet.clone()),
-            merges: merges_of(&merges),
+            merges: Vec::new(),
             titles: Vec::new(),
         };
-        let outcome = layout::read_sheet(context, &meta, &mut rows)?;
+        let streamed = layout::stream_sheet(context, &meta, &mut rows)?;
+        drop(rows);
+        let outcome = match streamed {
+            layout::SheetRead::Done(outcome) => outcome,
+            layout::SheetRead::Table(table_rows) => {
+                // Merged regions come after the cells in the sheet's XML: read them only for a
+                // summary table, once the cell stream is done.
+                let merges = workbook
+                    .merge_cells_by_sheet_name(&sheet)
+                    .map_err(xlsx_error)?;
+                meta.merges = merges_of(&merges);
+                layout::read_table(context, &meta, table_rows)
+            }
+        };
         figures.extend(outcome.figures);
         seeds.extend(outcome.seeds);
     }
