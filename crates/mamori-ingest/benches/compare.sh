@@ -7,6 +7,7 @@
 #
 #   bash crates/mamori-ingest/benches/compare.sh [WORKDIR]
 set -euo pipefail
+export MAMORI_LOG=warn
 cd "$(dirname "$0")/../../.."
 work="${1:-$(mktemp -d)}"
 runs=5
@@ -20,6 +21,8 @@ seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(d
 
 calamine=$(for _ in $(seq $runs); do seconds "$bin/examples/calamine_baseline" "$work/workbooks"; done | best)
 mamori=$(for _ in $(seq $runs); do rm -rf "$work/store"; seconds "$bin/mamori" --db "$work/store/mamori.db" import "$work/workbooks"; done | best)
+parse_only=$(for _ in $(seq $runs); do rm -rf "$work/none"; seconds "$bin/mamori" --db "$work/none/mamori.db" import --dry-run "$work/workbooks"; done | best)
+printf '1,000 workbooks   bare calamine %.3f s   mamori read+check only (--dry-run, no store) %.3f s   ratio %.2f\n' "$calamine" "$parse_only" "$(echo "$parse_only / $calamine" | bc -l)"
 printf '1,000 workbooks   bare calamine %.3f s   mamori import (fresh store) %.3f s   ratio %.2f\n' "$calamine" "$mamori" "$(echo "$mamori / $calamine" | bc -l)"
 if python3 -c 'import pandas, openpyxl' 2>/dev/null; then
   pandas=$(seconds python3 crates/mamori-ingest/benches/pandas_tally.py "$work/workbooks")
@@ -28,6 +31,8 @@ fi
 ledger_calamine=$(for _ in $(seq 3); do seconds "$bin/examples/calamine_baseline" "$work/ledger.xlsx"; done | best)
 ledger_mamori=$(for _ in $(seq 3); do rm -rf "$work/ledger-store"; seconds "$bin/mamori" --db "$work/ledger-store/mamori.db" import "$work/ledger.xlsx"; done | best)
 rm -rf "$work/ledger-store"
-rss=$( { /usr/bin/time -f '%M' "$bin/mamori" --db "$work/ledger-store/mamori.db" import "$work/ledger.xlsx" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-rss_calamine=$( { /usr/bin/time -f '%M' "$bin/examples/calamine_baseline" "$work/ledger.xlsx" >/dev/null; } 2>&1 | tail -1)
+/usr/bin/time -o "$work/rss" -f '%M' "$bin/mamori" --db "$work/ledger-store/mamori.db" import "$work/ledger.xlsx" >/dev/null 2>&1
+rss=$(tail -1 "$work/rss")
+/usr/bin/time -o "$work/rss" -f '%M' "$bin/examples/calamine_baseline" "$work/ledger.xlsx" >/dev/null 2>&1
+rss_calamine=$(tail -1 "$work/rss")
 printf '500,000-row ledger   bare calamine %.3f s (%d KiB peak)   mamori import %.3f s (%d KiB peak)\n' "$ledger_calamine" "$rss_calamine" "$ledger_mamori" "$rss"
