@@ -12,22 +12,11 @@ use calamine::{DataRef, Reader, Xlsx};
 use criterion::{Criterion, criterion_group, criterion_main};
 use mamori_core::CategorySchema;
 use mamori_ingest::{Limits, ReadOptions, read_file};
-use mamori_test_support::{Header, TableSpec, Value};
+use mamori_test_support::table::example_headers;
+use mamori_test_support::{TableSpec, Value};
 
 fn workbooks(count: u64) -> Vec<Vec<u8>> {
-    let decided = |leaf| Header::grouped("処理の状況", leaf);
-    let headers = vec![
-        Header::leaf("開示請求"),
-        decided("開示"),
-        decided("一部開示"),
-        decided("不開示"),
-        decided("不存在"),
-        decided("取下げ"),
-        Header::leaf("訂正請求"),
-        Header::leaf("利用停止"),
-        Header::leaf("苦情相談"),
-        Header::leaf("審査請求"),
-    ];
+    let headers = example_headers();
     (0..count)
         .map(|index| {
             let mut table = TableSpec::new("年度", headers.clone()).title("市長部局　運用状況");

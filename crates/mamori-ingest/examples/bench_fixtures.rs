@@ -9,7 +9,8 @@
 
 use std::path::Path;
 
-use mamori_test_support::{Header, TableSpec, Value};
+use mamori_test_support::table::example_headers;
+use mamori_test_support::{TableSpec, Value};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
 const AGENCIES: &[&str] = &[
@@ -47,19 +48,7 @@ fn next(state: &mut u64) -> u64 {
 
 fn workbooks(directory: &Path, count: usize) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(directory)?;
-    let decided = |leaf| Header::grouped("処理の状況", leaf);
-    let headers = vec![
-        Header::leaf("開示請求"),
-        decided("開示"),
-        decided("一部開示"),
-        decided("不開示"),
-        decided("不存在"),
-        decided("取下げ"),
-        Header::leaf("訂正請求"),
-        Header::leaf("利用停止"),
-        Header::leaf("苦情相談"),
-        Header::leaf("審査請求"),
-    ];
+    let headers = example_headers();
     let mut state = 42;
     for index in 0..count {
         let agency = AGENCIES[index % AGENCIES.len()];

@@ -2,35 +2,18 @@
 //! error severity (so the caller stores nothing of the file). Hostile files are built here by
 //! real writers and then damaged, never shipped as opaque fixtures.
 
+mod support;
+
 use std::io::{Cursor, Read, Write};
 
-use mamori_core::{CategorySchema, Code};
-use mamori_ingest::{FileReading, Format, Limits, ReadOptions, read_file};
+use mamori_core::Code;
+use mamori_ingest::{FileReading, Format, Limits};
 use mamori_test_support::{Header, TableSpec, Value};
 use rust_xlsxwriter::{Formula, Workbook};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
-fn read_with(name: &str, bytes: &[u8], limits: &Limits) -> FileReading {
-    let schema = CategorySchema::default();
-    read_file(
-        name,
-        bytes,
-        &ReadOptions {
-            schema: &schema,
-            limits,
-        },
-    )
-}
-
-fn read(name: &str, bytes: &[u8]) -> FileReading {
-    read_with(name, bytes, &Limits::standard())
-}
-
-/// The codes of every diagnostic, in order.
-fn codes(reading: &FileReading) -> Vec<Code> {
-    reading.diagnostics.iter().map(|d| d.code()).collect()
-}
+use crate::support::{cell_row, codes, figures_with_cells, read, read_with};
 
 /// `(sheet, cell)` of every diagnostic with this code.
 fn places(reading: &FileReading, code: Code) -> Vec<(Option<String>, Option<String>)> {
@@ -134,40 +117,17 @@ fn a_csv_named_xlsx_is_read_as_csv() {
     );
     assert_eq!(reading.format, Format::Delimited);
     assert!(!reading.has_errors(), "{:#?}", reading.diagnostics);
-    let mut got: Vec<(i32, String, String, u64, String)> = reading
-        .figures
-        .iter()
-        .map(|f| {
-            (
-                f.fiscal_year.start_year(),
-                f.agency.to_string(),
-                f.category.to_string(),
-                f.count,
-                f.provenance.cell_text(),
-            )
-        })
-        .collect();
-    got.sort();
-    let expected = |year, key: &str, count, cell: &str| {
-        (
-            year,
-            "教育委員会".to_owned(),
-            key.to_owned(),
-            count,
-            cell.to_owned(),
-        )
-    };
     assert_eq!(
-        got,
+        figures_with_cells(&reading),
         vec![
-            expected(2022, "disclosed", 3, "C2"),
-            expected(2022, "disclosure_requests", 5, "B2"),
-            expected(2022, "not_disclosed", 1, "E2"),
-            expected(2022, "partially_disclosed", 1, "D2"),
-            expected(2023, "disclosed", 2, "C3"),
-            expected(2023, "disclosure_requests", 4, "B3"),
-            expected(2023, "not_disclosed", 0, "E3"),
-            expected(2023, "partially_disclosed", 2, "D3"),
+            cell_row(2022, "教育委員会", "disclosed", 3, "C2"),
+            cell_row(2022, "教育委員会", "disclosure_requests", 5, "B2"),
+            cell_row(2022, "教育委員会", "not_disclosed", 1, "E2"),
+            cell_row(2022, "教育委員会", "partially_disclosed", 1, "D2"),
+            cell_row(2023, "教育委員会", "disclosed", 2, "C3"),
+            cell_row(2023, "教育委員会", "disclosure_requests", 4, "B3"),
+            cell_row(2023, "教育委員会", "not_disclosed", 0, "E3"),
+            cell_row(2023, "教育委員会", "partially_disclosed", 2, "D3"),
         ]
     );
 }

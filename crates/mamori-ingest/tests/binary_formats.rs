@@ -3,45 +3,15 @@
 //! `tests/fixtures/` with `make_binary_fixtures.py`, the script that made them; these tests read
 //! only the committed files.
 
-use mamori_core::{CategorySchema, Code, Severity};
-use mamori_ingest::{FileReading, Format, Limits, ReadOptions, read_file};
+mod support;
 
-fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|error| panic!("fixture {path}: {error}"))
-}
+use mamori_core::{Code, Severity};
+use mamori_ingest::Format;
 
-fn read(name: &str, bytes: &[u8]) -> FileReading {
-    let schema = CategorySchema::default();
-    let limits = Limits::standard();
-    read_file(
-        name,
-        bytes,
-        &ReadOptions {
-            schema: &schema,
-            limits: &limits,
-        },
-    )
-}
+use crate::support::{CellRow, cell_row, codes, figures_with_cells, fixture, read};
 
-/// `(year, agency, key, count, cell)` for every figure, sorted.
-fn figures(reading: &FileReading) -> Vec<(i32, String, String, u64, String)> {
-    let mut rows: Vec<_> = reading
-        .figures
-        .iter()
-        .map(|f| {
-            (
-                f.fiscal_year.start_year(),
-                f.agency.to_string(),
-                f.category.to_string(),
-                f.count,
-                f.provenance.cell_text(),
-            )
-        })
-        .collect();
-    rows.sort();
-    rows
-}
+/// The one 実施機関 of the fixture table, named in its title.
+const AGENCY: &str = "教育委員会";
 
 /// The category key and column letter of each value column, left to right (B..K).
 const COLUMNS: [(&str, &str); 10] = [
@@ -66,31 +36,21 @@ const ROWS: [(i32, u32, [u64; 10]); 3] = [
 ];
 
 /// Every figure of the fixture table: 3 years × 10 columns, zeros included.
-fn expected() -> Vec<(i32, String, String, u64, String)> {
+fn expected() -> Vec<CellRow> {
     let mut rows = Vec::new();
     for (year, sheet_row, counts) in ROWS {
         for ((key, column), count) in COLUMNS.iter().zip(counts) {
-            rows.push((
+            rows.push(cell_row(
                 year,
-                "教育委員会".to_owned(),
-                (*key).to_owned(),
+                AGENCY,
+                key,
                 count,
-                format!("{column}{sheet_row}"),
+                &format!("{column}{sheet_row}"),
             ));
         }
     }
     rows.sort();
     rows
-}
-
-fn figure(year: i32, key: &str, count: u64, cell: &str) -> (i32, String, String, u64, String) {
-    (
-        year,
-        "教育委員会".to_owned(),
-        key.to_owned(),
-        count,
-        cell.to_owned(),
-    )
 }
 
 /// The checks both LibreOffice files must pass.
@@ -106,19 +66,19 @@ fn assert_reads_the_whole_table(name: &str, format: Format) {
         "{:#?}",
         reading.diagnostics
     );
-    let got = figures(&reading);
+    let got = figures_with_cells(&reading);
     assert_eq!(got.len(), 30, "{got:#?}");
     // A sample by hand, so a slip in `expected()` cannot hide a wrong cell.
     for sample in [
-        figure(2020, "disclosure_requests", 5, "B4"),
-        figure(2020, "partially_disclosed", 1, "D4"),
-        figure(2020, "nonexistent", 0, "F4"),
-        figure(2021, "nonexistent", 2, "F5"),
-        figure(2021, "correction_requests", 1, "H5"),
-        figure(2022, "disclosure_requests", 12, "B6"),
-        figure(2022, "withdrawn", 1, "G6"),
-        figure(2022, "complaints", 4, "J6"),
-        figure(2022, "appeals", 1, "K6"),
+        cell_row(2020, AGENCY, "disclosure_requests", 5, "B4"),
+        cell_row(2020, AGENCY, "partially_disclosed", 1, "D4"),
+        cell_row(2020, AGENCY, "nonexistent", 0, "F4"),
+        cell_row(2021, AGENCY, "nonexistent", 2, "F5"),
+        cell_row(2021, AGENCY, "correction_requests", 1, "H5"),
+        cell_row(2022, AGENCY, "disclosure_requests", 12, "B6"),
+        cell_row(2022, AGENCY, "withdrawn", 1, "G6"),
+        cell_row(2022, AGENCY, "complaints", 4, "J6"),
+        cell_row(2022, AGENCY, "appeals", 1, "K6"),
     ] {
         assert!(got.contains(&sample), "missing {sample:?} in {got:#?}");
     }
@@ -159,8 +119,8 @@ fn ods_from_libreoffice_reads_group_labels_without_merge_information() {
 
 #[test]
 fn xls_and_ods_give_the_same_figures() {
-    let xls = figures(&read("unyo_r4.xls", &fixture("unyo_r4.xls")));
-    let ods = figures(&read("unyo_r4.ods", &fixture("unyo_r4.ods")));
+    let xls = figures_with_cells(&read("unyo_r4.xls", &fixture("unyo_r4.xls")));
+    let ods = figures_with_cells(&read("unyo_r4.ods", &fixture("unyo_r4.ods")));
     assert_eq!(xls, ods);
 }
 
@@ -234,9 +194,8 @@ fn encrypted_xlsx_is_refused_with_a_password_message() {
     assert_eq!(reading.format, Format::EncryptedOoxml);
     assert!(reading.has_errors());
     assert!(reading.figures.is_empty(), "{:#?}", reading.figures);
-    let codes: Vec<Code> = reading.diagnostics.iter().map(|d| d.code()).collect();
     assert_eq!(
-        codes,
+        codes(&reading),
         [Code::PasswordProtected],
         "{:#?}",
         reading.diagnostics
@@ -254,12 +213,5 @@ fn encrypted_xlsx_is_refused_with_a_password_message() {
 #[test]
 fn encrypted_xlsx_is_recognised_whatever_its_name() {
     let reading = read("運用状況.csv", &fixture("encrypted.xlsx"));
-    assert_eq!(
-        reading
-            .diagnostics
-            .iter()
-            .map(|d| d.code())
-            .collect::<Vec<_>>(),
-        [Code::PasswordProtected]
-    );
+    assert_eq!(codes(&reading), [Code::PasswordProtected]);
 }

@@ -2,55 +2,13 @@
 //! columns against their parts, and columns the schema does not know. Each is a warning or a
 //! note naming the cells; none changes a value.
 
-use mamori_core::{CategorySchema, Code, Severity};
-use mamori_ingest::{FileReading, Limits, ReadOptions, read_file};
+mod support;
+
+use mamori_core::{Code, Severity};
+use mamori_ingest::FileReading;
 use mamori_test_support::{Header, TableSpec, Value};
 
-fn read(name: &str, bytes: &[u8]) -> FileReading {
-    let schema = CategorySchema::default();
-    let limits = Limits::standard();
-    read_file(
-        name,
-        bytes,
-        &ReadOptions {
-            schema: &schema,
-            limits: &limits,
-        },
-    )
-}
-
-fn located(reading: &FileReading) -> Vec<(Code, String)> {
-    let mut found: Vec<(Code, String)> = reading
-        .diagnostics
-        .iter()
-        .map(|d| {
-            (
-                d.code(),
-                d.location().cell.map(|c| c.to_string()).unwrap_or_default(),
-            )
-        })
-        .collect();
-    found.sort();
-    found
-}
-
-fn message(reading: &FileReading, code: Code, cell: &str) -> String {
-    let found: Vec<&str> = reading
-        .diagnostics
-        .iter()
-        .filter(|d| {
-            d.code() == code && d.location().cell.map(|c| c.to_string()).as_deref() == Some(cell)
-        })
-        .map(|d| d.message())
-        .collect();
-    assert_eq!(
-        found.len(),
-        1,
-        "{code} at {cell}: {:#?}",
-        reading.diagnostics
-    );
-    found[0].to_owned()
-}
+use crate::support::{counts, located, message_at, read};
 
 fn count_of(reading: &FileReading, year: i32, key: &str) -> Option<(u64, String)> {
     reading
@@ -58,10 +16,6 @@ fn count_of(reading: &FileReading, year: i32, key: &str) -> Option<(u64, String)
         .iter()
         .find(|f| f.fiscal_year.start_year() == year && f.category.as_str() == key)
         .map(|f| (f.count, f.provenance.cell_text()))
-}
-
-fn counts(values: &[u64]) -> Vec<Value> {
-    values.iter().copied().map(Value::Count).collect()
 }
 
 fn decided_table() -> TableSpec {
@@ -90,7 +44,7 @@ fn requests_that_differ_from_their_decisions_are_a_warning_naming_the_cells() {
         located(&reading),
         vec![(Code::RequestsDecisionsMismatch, "B3".to_owned())]
     );
-    let text = message(&reading, Code::RequestsDecisionsMismatch, "B3");
+    let text = message_at(&reading, Code::RequestsDecisionsMismatch, "B3");
     assert!(text.contains("7件") && text.contains("6件"), "{text}");
     for cell in ["C3", "D3", "E3", "F3", "G3"] {
         assert!(text.contains(cell), "{cell} in {text}");
@@ -124,7 +78,7 @@ fn a_totals_row_that_does_not_add_up_is_a_warning_at_the_total_cell() {
         located(&reading),
         vec![(Code::TotalMismatch, "C6".to_owned())]
     );
-    let text = message(&reading, Code::TotalMismatch, "C6");
+    let text = message_at(&reading, Code::TotalMismatch, "C6");
     assert!(
         text.contains('9') && text.contains('8') && text.contains("開示"),
         "{text}"
@@ -178,7 +132,7 @@ fn a_totals_column_that_does_not_add_up_is_a_warning_at_its_cell() {
             (Code::TotalMismatch, "F4".to_owned()),
         ]
     );
-    let text = message(&reading, Code::TotalMismatch, "F4");
+    let text = message_at(&reading, Code::TotalMismatch, "F4");
     assert!(
         text.contains("処理の状況 › 計") && text.contains('4') && text.contains('3'),
         "{text}"
@@ -236,8 +190,8 @@ fn a_column_the_schema_does_not_know_is_named_with_its_header_cell() {
             (Code::UnknownColumn, "E1".to_owned()),
         ]
     );
-    assert!(message(&reading, Code::UnknownColumn, "D1").contains("任意開示"));
-    assert!(message(&reading, Code::UnknownColumn, "E1").contains("手数料(円)"));
+    assert!(message_at(&reading, Code::UnknownColumn, "D1").contains("任意開示"));
+    assert!(message_at(&reading, Code::UnknownColumn, "E1").contains("手数料(円)"));
     assert_eq!(reading.figures.len(), 2);
     assert!(
         reading
@@ -356,7 +310,7 @@ fn a_closing_total_may_add_up_the_decisions_or_the_requests() {
         located(&reading),
         vec![(Code::TotalMismatch, "F4".to_owned())]
     );
-    let text = message(&reading, Code::TotalMismatch, "F4");
+    let text = message_at(&reading, Code::TotalMismatch, "F4");
     assert!(
         text.contains("開示、不開示") && text.contains('3'),
         "{text}"

@@ -6,42 +6,14 @@
 //! Only the figures and header words of the corpus are encoded here; rows the stored excerpts cut
 //! off or flattened beyond recovery are left out (each test says which).
 
+mod support;
+
 use std::collections::BTreeSet;
 
-use mamori_core::{CategorySchema, Code};
-use mamori_ingest::{FileReading, Limits, ReadOptions, read_file};
+use mamori_core::Code;
 use mamori_test_support::{Header, TableSpec, Value};
 
-fn read(name: &str, bytes: &[u8]) -> FileReading {
-    let schema = CategorySchema::default();
-    let limits = Limits::standard();
-    read_file(
-        name,
-        bytes,
-        &ReadOptions {
-            schema: &schema,
-            limits: &limits,
-        },
-    )
-}
-
-type Row = (i32, String, String, u64);
-
-/// `(year, agency, key, count)` for every figure.
-fn figures(reading: &FileReading) -> BTreeSet<Row> {
-    reading
-        .figures
-        .iter()
-        .map(|f| {
-            (
-                f.fiscal_year.start_year(),
-                f.agency.to_string(),
-                f.category.to_string(),
-                f.count,
-            )
-        })
-        .collect()
-}
+use crate::support::{Row, cell_of, counts, figures, located, message_at, read};
 
 /// The expected figures of one year and agency, `(key, count)` each.
 fn year_of(year: i32, agency: &str, counts: &[(&str, u64)]) -> BTreeSet<Row> {
@@ -51,61 +23,14 @@ fn year_of(year: i32, agency: &str, counts: &[(&str, u64)]) -> BTreeSet<Row> {
         .collect()
 }
 
+/// The expected figures of one year for the whole city, `keys[i]` counting `values[i]`.
+fn whole_city<const N: usize>(year: i32, keys: [&str; N], values: [u64; N]) -> BTreeSet<Row> {
+    let pairs: Vec<(&str, u64)> = keys.into_iter().zip(values).collect();
+    year_of(year, WHOLE, &pairs)
+}
+
 fn union(parts: &[BTreeSet<Row>]) -> BTreeSet<Row> {
     parts.iter().flatten().cloned().collect()
-}
-
-/// The cell a figure was read from.
-fn cell_of(reading: &FileReading, year: i32, agency: &str, key: &str) -> String {
-    reading
-        .figures
-        .iter()
-        .find(|f| {
-            f.fiscal_year.start_year() == year
-                && f.agency.as_str() == agency
-                && f.category.as_str() == key
-        })
-        .map(|f| f.provenance.cell_text())
-        .unwrap_or_else(|| panic!("no figure for {year} {agency} {key}: {reading:#?}"))
-}
-
-/// `(code, cell)` of every diagnostic, sorted.
-fn located(reading: &FileReading) -> Vec<(Code, String)> {
-    let mut found: Vec<(Code, String)> = reading
-        .diagnostics
-        .iter()
-        .map(|d| {
-            (
-                d.code(),
-                d.location().cell.map(|c| c.to_string()).unwrap_or_default(),
-            )
-        })
-        .collect();
-    found.sort();
-    found
-}
-
-/// The message of the one diagnostic with this code at this cell.
-fn message_at<'r>(reading: &'r FileReading, code: Code, cell: &str) -> &'r str {
-    let matching: Vec<&str> = reading
-        .diagnostics
-        .iter()
-        .filter(|d| {
-            d.code() == code && d.location().cell.map(|c| c.to_string()).as_deref() == Some(cell)
-        })
-        .map(|d| d.message())
-        .collect();
-    assert_eq!(
-        matching.len(),
-        1,
-        "{code} at {cell}: {:#?}",
-        reading.diagnostics
-    );
-    matching[0]
-}
-
-fn counts(values: &[u64]) -> Vec<Value> {
-    values.iter().copied().map(Value::Count).collect()
 }
 
 fn texts(values: &[&str]) -> Vec<Value> {
@@ -126,6 +51,19 @@ const WHOLE: &str = "全実施機関";
 // ---------------------------------------------------------------------------------------------
 // 東京都 令和4年度 (HTML, as the press release prints it): 総計, then each family's 計 column
 // followed by its group of leaves; comma thousands; composite 不存在等 and 非訂正等.
+
+/// The decisions of both 東京都 layouts that the schema knows, in column order (the composites
+/// 不存在等 and 非訂正等 are named in warnings instead).
+const TOKYO_DECIDED: [&str; 8] = [
+    "disclosed",
+    "partially_disclosed",
+    "not_disclosed",
+    "corrected",
+    "partially_corrected",
+    "suspended",
+    "partially_suspended",
+    "not_suspended",
+];
 
 fn tokyo_r4() -> TableSpec {
     let g = Header::grouped;
@@ -167,25 +105,11 @@ fn tokyo_r4() -> TableSpec {
 #[test]
 fn tokyo_r4_group_total_columns_and_composites_as_html() {
     let reading = read("東京都_運用状況.html", tokyo_r4().to_html().as_bytes());
-    let decided = |year, values: [u64; 8]| {
-        let keys = [
-            "disclosed",
-            "partially_disclosed",
-            "not_disclosed",
-            "corrected",
-            "partially_corrected",
-            "suspended",
-            "partially_suspended",
-            "not_suspended",
-        ];
-        let pairs: Vec<(&str, u64)> = keys.into_iter().zip(values).collect();
-        year_of(year, WHOLE, &pairs)
-    };
     assert_eq!(
         figures(&reading),
         union(&[
-            decided(2022, [837, 2350, 62, 6, 0, 0, 0, 8]),
-            decided(2021, [820, 2361, 64, 2, 0, 0, 0, 14]),
+            whole_city(2022, TOKYO_DECIDED, [837, 2350, 62, 6, 0, 0, 0, 8]),
+            whole_city(2021, TOKYO_DECIDED, [820, 2361, 64, 2, 0, 0, 0, 14]),
         ])
     );
     // The title is outside the <table>: the header is rows 1-2, 令和4年度 is row 3.
@@ -244,25 +168,11 @@ fn tokyo_h29() -> TableSpec {
 #[test]
 fn tokyo_h29_group_label_equal_to_its_leaf_in_xlsx() {
     let reading = read("東京都.xlsx", &tokyo_h29().to_xlsx("H29"));
-    let decided = |year, values: [u64; 8]| {
-        let keys = [
-            "disclosed",
-            "partially_disclosed",
-            "not_disclosed",
-            "corrected",
-            "partially_corrected",
-            "suspended",
-            "partially_suspended",
-            "not_suspended",
-        ];
-        let pairs: Vec<(&str, u64)> = keys.into_iter().zip(values).collect();
-        year_of(year, WHOLE, &pairs)
-    };
     assert_eq!(
         figures(&reading),
         union(&[
-            decided(2017, [884, 1538, 32, 0, 0, 0, 0, 0]),
-            decided(2016, [916, 1348, 9, 0, 0, 0, 0, 0]),
+            whole_city(2017, TOKYO_DECIDED, [884, 1538, 32, 0, 0, 0, 0, 0]),
+            whole_city(2016, TOKYO_DECIDED, [916, 1348, 9, 0, 0, 0, 0, 0]),
         ])
     );
     // Title row 1, header rows 2-3, 平成29年度 on row 4: 開示 › 開示 is D4, not the 計 in C4.
@@ -304,26 +214,22 @@ fn tokyo_h27_shift_jis_page_with_the_older_non_correction_leaf() {
     let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&html);
     assert!(!unmappable);
     let reading = read("60q7t100.htm", &bytes);
-    let decided = |year, values: [u64; 9]| {
-        let keys = [
-            "disclosed",
-            "partially_disclosed",
-            "not_disclosed",
-            "corrected",
-            "partially_corrected",
-            "not_corrected",
-            "suspended",
-            "partially_suspended",
-            "not_suspended",
-        ];
-        let pairs: Vec<(&str, u64)> = keys.into_iter().zip(values).collect();
-        year_of(year, WHOLE, &pairs)
-    };
+    let keys = [
+        "disclosed",
+        "partially_disclosed",
+        "not_disclosed",
+        "corrected",
+        "partially_corrected",
+        "not_corrected",
+        "suspended",
+        "partially_suspended",
+        "not_suspended",
+    ];
     assert_eq!(
         figures(&reading),
         union(&[
-            decided(2015, [844, 1051, 5, 1, 0, 0, 0, 0, 0]),
-            decided(2014, [741, 921, 53, 5, 0, 1, 0, 0, 0]),
+            whole_city(2015, keys, [844, 1051, 5, 1, 0, 0, 0, 0, 0]),
+            whole_city(2014, keys, [741, 921, 53, 5, 0, 1, 0, 0, 0]),
         ])
     );
     assert_eq!(cell_of(&reading, 2014, WHOLE, "not_corrected"), "K4");
@@ -395,26 +301,22 @@ fn sapporo() -> TableSpec {
 #[test]
 fn sapporo_requests_and_processed_side_by_side() {
     let reading = read("札幌市.xlsx", &sapporo().to_xlsx("個人情報"));
-    let year = |year, values: [u64; 9]| {
-        let keys = [
-            "disclosure_requests",
-            "disclosed",
-            "partially_disclosed",
-            "not_disclosed",
-            "nonexistent",
-            "refused_to_confirm",
-            "withdrawn",
-            "dismissed",
-            "pending",
-        ];
-        let pairs: Vec<(&str, u64)> = keys.into_iter().zip(values).collect();
-        year_of(year, WHOLE, &pairs)
-    };
+    let keys = [
+        "disclosure_requests",
+        "disclosed",
+        "partially_disclosed",
+        "not_disclosed",
+        "nonexistent",
+        "refused_to_confirm",
+        "withdrawn",
+        "dismissed",
+        "pending",
+    ];
     assert_eq!(
         figures(&reading),
         union(&[
-            year(2023, [64, 39, 34, 0, 3, 0, 10, 0, 3]),
-            year(2022, [82, 39, 33, 0, 10, 0, 8, 0, 7]),
+            whole_city(2023, keys, [64, 39, 34, 0, 3, 0, 10, 0, 3]),
+            whole_city(2022, keys, [82, 39, 33, 0, 10, 0, 8, 0, 7]),
         ])
     );
     assert_eq!(cell_of(&reading, 2023, WHOLE, "disclosure_requests"), "B3");

@@ -1,104 +1,39 @@
 //! Layout recognition over real files written by real writers: every figure of a table comes
 //! back with its cell.
 
-use mamori_core::{CategorySchema, Code, Severity};
-use mamori_ingest::{FileReading, Limits, ReadOptions, read_file};
+mod support;
+
+use mamori_core::Severity;
+use mamori_test_support::table::example_headers;
 use mamori_test_support::{Header, TableSpec, Value};
 
-fn read(name: &str, bytes: &[u8]) -> FileReading {
-    let schema = CategorySchema::default();
-    let limits = Limits::standard();
-    read_file(
-        name,
-        bytes,
-        &ReadOptions {
-            schema: &schema,
-            limits: &limits,
-        },
-    )
-}
-
-/// `(year, agency, key, count, cell)` for every figure, sorted.
-fn figures(reading: &FileReading) -> Vec<(i32, String, String, u64, String)> {
-    let mut rows: Vec<_> = reading
-        .figures
-        .iter()
-        .map(|f| {
-            (
-                f.fiscal_year.start_year(),
-                f.agency.to_string(),
-                f.category.to_string(),
-                f.count,
-                f.provenance.cell_text(),
-            )
-        })
-        .collect();
-    rows.sort();
-    rows
-}
-
-fn codes(reading: &FileReading) -> Vec<Code> {
-    reading.diagnostics.iter().map(|d| d.code()).collect()
-}
+use crate::support::{CellRow, cell_row, codes, counts, figures_with_cells, read};
 
 fn example_page() -> TableSpec {
-    let decided = |leaf| Header::grouped("処理の状況", leaf);
-    TableSpec::new(
-        "年度",
-        vec![
-            Header::leaf("開示請求"),
-            decided("開示"),
-            decided("一部開示"),
-            decided("不開示"),
-            decided("不存在"),
-            decided("取下げ"),
-            Header::leaf("訂正請求"),
-            Header::leaf("利用停止"),
-            Header::leaf("苦情相談"),
-            Header::leaf("審査請求"),
-        ],
-    )
-    .title("市長部局 個人情報保護制度の運用状況")
-    .row(
-        "令和2年度",
-        [1, 0, 1, 0, 0, 0, 0, 0, 0, 0].map(Value::Count).to_vec(),
-    )
-    .row(
-        "令和3年度",
-        [2, 1, 0, 0, 1, 0, 0, 0, 1, 0].map(Value::Count).to_vec(),
-    )
+    TableSpec::new("年度", example_headers())
+        .title("市長部局 個人情報保護制度の運用状況")
+        .row(
+            "令和2年度",
+            [1, 0, 1, 0, 0, 0, 0, 0, 0, 0].map(Value::Count).to_vec(),
+        )
+        .row(
+            "令和3年度",
+            [2, 1, 0, 0, 1, 0, 0, 0, 1, 0].map(Value::Count).to_vec(),
+        )
 }
 
 #[test]
 fn two_level_merged_header_years_as_rows_in_xlsx() {
     let reading = read("市長部局.xlsx", &example_page().to_xlsx("運用状況"));
     assert!(!reading.has_errors(), "{:#?}", reading.diagnostics);
-    let got = figures(&reading);
+    let got = figures_with_cells(&reading);
     assert_eq!(got.len(), 20, "{got:#?}");
     assert!(
-        got.contains(&(
-            2020,
-            "市長".to_owned(),
-            "partially_disclosed".to_owned(),
-            1,
-            "D4".to_owned()
-        )),
+        got.contains(&cell_row(2020, "市長", "partially_disclosed", 1, "D4")),
         "{got:#?}"
     );
-    assert!(got.contains(&(
-        2020,
-        "市長".to_owned(),
-        "disclosure_requests".to_owned(),
-        1,
-        "B4".to_owned()
-    )));
-    assert!(got.contains(&(
-        2021,
-        "市長".to_owned(),
-        "complaints".to_owned(),
-        1,
-        "J5".to_owned()
-    )));
+    assert!(got.contains(&cell_row(2020, "市長", "disclosure_requests", 1, "B4")));
+    assert!(got.contains(&cell_row(2021, "市長", "complaints", 1, "J5")));
     assert!(
         codes(&reading)
             .iter()
@@ -110,42 +45,22 @@ fn two_level_merged_header_years_as_rows_in_xlsx() {
 
 #[test]
 fn the_same_table_reads_alike_as_csv_cp932_and_html() {
-    let xlsx = figures(&read("市長部局.xlsx", &example_page().to_xlsx("運用状況")));
+    let xlsx = figures_with_cells(&read("市長部局.xlsx", &example_page().to_xlsx("運用状況")));
     let csv = read("市長部局.csv", example_page().to_delimited(',').as_bytes());
     assert!(!csv.has_errors(), "{:#?}", csv.diagnostics);
-    let strip = |rows: Vec<(i32, String, String, u64, String)>| {
+    let strip = |rows: Vec<CellRow>| {
         rows.into_iter()
             .map(|(y, a, k, c, _)| (y, a, k, c))
             .collect::<Vec<_>>()
     };
-    assert_eq!(strip(figures(&csv)), strip(xlsx.clone()));
+    assert_eq!(strip(figures_with_cells(&csv)), strip(xlsx.clone()));
     let cp932 = read("市長部局.csv", &example_page().to_cp932_csv());
-    assert_eq!(strip(figures(&cp932)), strip(xlsx.clone()));
+    assert_eq!(strip(figures_with_cells(&cp932)), strip(xlsx.clone()));
     let html = read("page.html", example_page().to_html().as_bytes());
     assert!(!html.has_errors(), "{:#?}", html.diagnostics);
-    assert_eq!(strip(figures(&html)), strip(xlsx.clone()));
+    assert_eq!(strip(figures_with_cells(&html)), strip(xlsx.clone()));
     let transposed = read("市長部局.xlsx", &example_page().transposed().to_xlsx("S"));
-    assert_eq!(strip(figures(&transposed)), strip(xlsx));
-}
-
-fn counts(values: &[u64]) -> Vec<Value> {
-    values.iter().copied().map(Value::Count).collect()
-}
-
-fn row(
-    year: i32,
-    agency: &str,
-    key: &str,
-    count: u64,
-    cell: &str,
-) -> (i32, String, String, u64, String) {
-    (
-        year,
-        agency.to_owned(),
-        key.to_owned(),
-        count,
-        cell.to_owned(),
-    )
+    assert_eq!(strip(figures_with_cells(&transposed)), strip(xlsx));
 }
 
 #[test]
@@ -161,14 +76,14 @@ fn year_rows_without_values_head_the_agency_rows_below_them() {
     .row("市長", counts(&[3, 3]));
     let reading = read("運用状況.xlsx", &table.to_xlsx("S"));
     assert_eq!(
-        figures(&reading),
+        figures_with_cells(&reading),
         vec![
-            row(2022, "市長", "disclosed", 2, "C3"),
-            row(2022, "市長", "disclosure_requests", 2, "B3"),
-            row(2022, "教育委員会", "disclosed", 1, "C4"),
-            row(2022, "教育委員会", "disclosure_requests", 1, "B4"),
-            row(2023, "市長", "disclosed", 3, "C6"),
-            row(2023, "市長", "disclosure_requests", 3, "B6"),
+            cell_row(2022, "市長", "disclosed", 2, "C3"),
+            cell_row(2022, "市長", "disclosure_requests", 2, "B3"),
+            cell_row(2022, "教育委員会", "disclosed", 1, "C4"),
+            cell_row(2022, "教育委員会", "disclosure_requests", 1, "B4"),
+            cell_row(2023, "市長", "disclosed", 3, "C6"),
+            cell_row(2023, "市長", "disclosure_requests", 3, "B6"),
         ]
     );
     assert!(reading.diagnostics.is_empty(), "{:#?}", reading.diagnostics);
@@ -182,14 +97,14 @@ fn a_year_row_left_blank_among_years_is_a_year_of_zeros() {
         .row("令和5年度", counts(&[1, 1]));
     let reading = read("議会.xlsx", &table.to_xlsx("S"));
     assert_eq!(
-        figures(&reading),
+        figures_with_cells(&reading),
         vec![
-            row(2021, "議会", "disclosed", 2, "C2"),
-            row(2021, "議会", "disclosure_requests", 2, "B2"),
-            row(2022, "議会", "disclosed", 0, "C3"),
-            row(2022, "議会", "disclosure_requests", 0, "B3"),
-            row(2023, "議会", "disclosed", 1, "C4"),
-            row(2023, "議会", "disclosure_requests", 1, "B4"),
+            cell_row(2021, "議会", "disclosed", 2, "C2"),
+            cell_row(2021, "議会", "disclosure_requests", 2, "B2"),
+            cell_row(2022, "議会", "disclosed", 0, "C3"),
+            cell_row(2022, "議会", "disclosure_requests", 0, "B3"),
+            cell_row(2023, "議会", "disclosed", 1, "C4"),
+            cell_row(2023, "議会", "disclosure_requests", 1, "B4"),
         ]
     );
 }
@@ -210,14 +125,14 @@ fn agencies_across_the_top_with_the_year_in_the_title() {
     .transposed();
     let reading = read("運用状況.xlsx", &table.to_xlsx("S"));
     assert_eq!(
-        figures(&reading),
+        figures_with_cells(&reading),
         vec![
-            row(2023, "市長", "disclosed", 1, "B4"),
-            row(2023, "市長", "disclosure_requests", 2, "B3"),
-            row(2023, "市長", "partially_disclosed", 1, "B5"),
-            row(2023, "教育委員会", "disclosed", 1, "C4"),
-            row(2023, "教育委員会", "disclosure_requests", 1, "C3"),
-            row(2023, "教育委員会", "partially_disclosed", 0, "C5"),
+            cell_row(2023, "市長", "disclosed", 1, "B4"),
+            cell_row(2023, "市長", "disclosure_requests", 2, "B3"),
+            cell_row(2023, "市長", "partially_disclosed", 1, "B5"),
+            cell_row(2023, "教育委員会", "disclosed", 1, "C4"),
+            cell_row(2023, "教育委員会", "disclosure_requests", 1, "C3"),
+            cell_row(2023, "教育委員会", "partially_disclosed", 0, "C5"),
         ]
     );
     assert!(reading.diagnostics.is_empty(), "{:#?}", reading.diagnostics);
@@ -240,9 +155,9 @@ fn a_title_merged_across_the_table_is_a_title_not_a_group() {
         )
         .expect("merge");
     let reading = read("運用状況.xlsx", &workbook.save_to_buffer().expect("saves"));
-    let got = figures(&reading);
+    let got = figures_with_cells(&reading);
     assert_eq!(got.len(), 20, "{got:#?}");
-    assert!(got.contains(&row(2020, "市長", "partially_disclosed", 1, "D4")));
+    assert!(got.contains(&cell_row(2020, "市長", "partially_disclosed", 1, "D4")));
     assert!(reading.diagnostics.is_empty(), "{:#?}", reading.diagnostics);
 }
 
@@ -283,12 +198,12 @@ fn two_tables_stacked_on_one_sheet_each_take_their_own_title() {
     );
     let reading = read("運用状況.csv", text.as_bytes());
     assert_eq!(
-        figures(&reading),
+        figures_with_cells(&reading),
         vec![
-            row(2022, "市長", "disclosed", 2, "C3"),
-            row(2022, "市長", "disclosure_requests", 2, "B3"),
-            row(2023, "市長", "disclosed", 3, "C7"),
-            row(2023, "市長", "disclosure_requests", 3, "B7"),
+            cell_row(2022, "市長", "disclosed", 2, "C3"),
+            cell_row(2022, "市長", "disclosure_requests", 2, "B3"),
+            cell_row(2023, "市長", "disclosed", 3, "C7"),
+            cell_row(2023, "市長", "disclosure_requests", 3, "B7"),
         ]
     );
     assert!(reading.diagnostics.is_empty(), "{:#?}", reading.diagnostics);
@@ -300,12 +215,12 @@ fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
     let text = "年度,開示請求,\"一部\r\n開示\"\r\n\r\n令和5年度,3,3\r\n令和6年度,4,4\r\n";
     let reading = read("市長.csv", text.as_bytes());
     assert_eq!(
-        figures(&reading),
+        figures_with_cells(&reading),
         vec![
-            row(2023, "市長", "disclosure_requests", 3, "B3"),
-            row(2023, "市長", "partially_disclosed", 3, "C3"),
-            row(2024, "市長", "disclosure_requests", 4, "B4"),
-            row(2024, "市長", "partially_disclosed", 4, "C4"),
+            cell_row(2023, "市長", "disclosure_requests", 3, "B3"),
+            cell_row(2023, "市長", "partially_disclosed", 3, "C3"),
+            cell_row(2024, "市長", "disclosure_requests", 4, "B4"),
+            cell_row(2024, "市長", "partially_disclosed", 4, "C4"),
         ]
     );
     assert!(reading.diagnostics.is_empty(), "{:#?}", reading.diagnostics);

@@ -1,74 +1,19 @@
 //! Per-request ledgers (受付簿): one row per request, tallied by the fiscal year of receipt,
 //! the 実施機関 and the decision; dates as real date cells, serial numbers, 和暦 text or ISO text.
 
+mod support;
+
 use std::collections::BTreeSet;
 
-use mamori_core::{CategorySchema, Code};
-use mamori_ingest::{FileReading, Limits, ReadOptions, read_file};
+use mamori_core::Code;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
-fn read(name: &str, bytes: &[u8]) -> FileReading {
-    let schema = CategorySchema::default();
-    let limits = Limits::standard();
-    read_file(
-        name,
-        bytes,
-        &ReadOptions {
-            schema: &schema,
-            limits: &limits,
-        },
-    )
-}
-
-type Row = (i32, String, String, u64);
-
-fn figures(reading: &FileReading) -> BTreeSet<Row> {
-    reading
-        .figures
-        .iter()
-        .map(|f| {
-            (
-                f.fiscal_year.start_year(),
-                f.agency.to_string(),
-                f.category.to_string(),
-                f.count,
-            )
-        })
-        .collect()
-}
+use crate::support::{Row, cell_of, figures, located, read};
 
 fn tally(rows: &[(i32, &str, &str, u64)]) -> BTreeSet<Row> {
     rows.iter()
         .map(|(year, agency, key, count)| (*year, (*agency).to_owned(), (*key).to_owned(), *count))
         .collect()
-}
-
-fn range_of(reading: &FileReading, year: i32, agency: &str, key: &str) -> String {
-    reading
-        .figures
-        .iter()
-        .find(|f| {
-            f.fiscal_year.start_year() == year
-                && f.agency.as_str() == agency
-                && f.category.as_str() == key
-        })
-        .map(|f| f.provenance.cell_text())
-        .unwrap_or_else(|| panic!("no figure for {year} {agency} {key}"))
-}
-
-fn located(reading: &FileReading) -> Vec<(Code, String)> {
-    let mut found: Vec<(Code, String)> = reading
-        .diagnostics
-        .iter()
-        .map(|d| {
-            (
-                d.code(),
-                d.location().cell.map(|c| c.to_string()).unwrap_or_default(),
-            )
-        })
-        .collect();
-    found.sort();
-    found
 }
 
 /// A ledger as CSV text: header then rows.
@@ -151,15 +96,15 @@ fn real_date_cells_are_tallied_by_fiscal_year_of_receipt() {
     assert_eq!(figures(&reading), receipts_tally());
     // A tally points at the first and last cell it counted.
     assert_eq!(
-        range_of(&reading, 2022, "市長", "disclosure_requests"),
+        cell_of(&reading, 2022, "市長", "disclosure_requests"),
         "A2:A3"
     );
     assert_eq!(
-        range_of(&reading, 2023, "市長", "disclosure_requests"),
+        cell_of(&reading, 2023, "市長", "disclosure_requests"),
         "A4:A9"
     );
-    assert_eq!(range_of(&reading, 2023, "市長", "pending"), "C6");
-    assert_eq!(range_of(&reading, 2023, "教育委員会", "nonexistent"), "C8");
+    assert_eq!(cell_of(&reading, 2023, "市長", "pending"), "C6");
+    assert_eq!(cell_of(&reading, 2023, "教育委員会", "nonexistent"), "C8");
     assert!(reading.diagnostics.is_empty(), "{:#?}", reading.diagnostics);
 }
 
@@ -226,7 +171,7 @@ fn wareki_text_dates_in_a_csv() {
     let reading = read("受付簿.csv", &bytes);
     assert_eq!(figures(&reading), receipts_tally());
     assert_eq!(
-        range_of(&reading, 2022, "市長", "disclosure_requests"),
+        cell_of(&reading, 2022, "市長", "disclosure_requests"),
         "A2:A3"
     );
     assert!(reading.diagnostics.is_empty(), "{:#?}", reading.diagnostics);

@@ -2,13 +2,16 @@
 //! header style, wording, zero and value style, totals and file format, the import returns
 //! exactly the figures written and no errors.
 
+mod support;
+
 use std::collections::BTreeSet;
 
-use mamori_core::{Agency, CategorySchema, Code, FiscalYear, Severity};
-use mamori_ingest::{FileReading, Limits, ReadOptions, read_file};
+use mamori_core::{Agency, Code, FiscalYear, Severity};
 use mamori_test_support::{Header, TableSpec, Value};
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
+
+use crate::support::{Row, figures, read};
 
 /// A category the generator may use: its key, its wordings, and whether it is a decision (which
 /// sits under 処理の状況 in a two-level header).
@@ -371,7 +374,7 @@ impl Case {
         }
     }
 
-    fn expected(&self) -> BTreeSet<(i32, String, String, u64)> {
+    fn expected(&self) -> BTreeSet<Row> {
         let mut expected = BTreeSet::new();
         for (row, key) in self.row_keys.iter().enumerate() {
             let (year, agency) = match self.axis {
@@ -507,30 +510,13 @@ fn case() -> impl Strategy<Value = Case> {
         )
 }
 
-fn read(name: &str, bytes: &[u8]) -> FileReading {
-    let schema = CategorySchema::default();
-    let limits = Limits::standard();
-    read_file(
-        name,
-        bytes,
-        &ReadOptions {
-            schema: &schema,
-            limits: &limits,
-        },
-    )
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     #[test]
     fn every_written_figure_comes_back_exactly(case in case()) {
         let reading = read(&case.file_name(), &case.bytes());
-        let got: BTreeSet<(i32, String, String, u64)> = reading
-            .figures
-            .iter()
-            .map(|f| (f.fiscal_year.start_year(), f.agency.to_string(), f.category.to_string(), f.count))
-            .collect();
+        let got = figures(&reading);
         prop_assert_eq!(got.len(), reading.figures.len(), "a figure came back twice");
         prop_assert_eq!(&got, &case.expected(), "{:#?}", reading.diagnostics);
         let unexpected: Vec<String> = reading

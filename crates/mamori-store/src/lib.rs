@@ -224,7 +224,7 @@ impl Store {
         // One statement for every (fiscal year, 実施機関) the file covers, each served by the
         // index on (fiscal_year, agency, superseded_by) however large the store grows.
         let file_scopes = scopes(import.figures);
-        let mut superseded: u64 = 0;
+        let mut touched_imports: Vec<i64> = Vec::new();
         if !file_scopes.is_empty() {
             // `id IN (… UNION ALL …)` rather than an OR: each arm then searches the scope index;
             // with an OR, SQLite scans every current figure through the superseded_by index.
@@ -243,35 +243,35 @@ impl Store {
                 builder.push(" AND superseded_by IS NULL AND import_id <> ");
                 builder.push_bind(import_id);
             }
-            builder.push(")");
-            superseded = builder
-                .build()
-                .execute(&mut *transaction)
+            builder.push(") RETURNING import_id");
+            touched_imports = builder
+                .build_query_scalar()
+                .fetch_all(&mut *transaction)
                 .await
-                .map_err(query_error("superseding older figures"))?
-                .rows_affected();
+                .map_err(query_error("superseding older figures"))?;
         }
-        let superseded_imports: Vec<i64> = if superseded == 0 {
-            Vec::new()
-        } else {
-            sqlx::query_scalar(
+        let superseded = touched_imports.len() as u64;
+        touched_imports.sort_unstable();
+        touched_imports.dedup();
+        // The imports whose figures were just replaced retire when none of theirs is current.
+        let mut superseded_imports = Vec::new();
+        for older in touched_imports {
+            let retired: Option<i64> = sqlx::query_scalar(
                 "UPDATE imports SET status = 'superseded'
-                 WHERE status = 'imported' AND id <> $1
-                   AND id IN (SELECT import_id FROM figures WHERE superseded_by = $1)
-                   AND NOT EXISTS (SELECT 1 FROM figures WHERE figures.import_id = imports.id AND figures.superseded_by IS NULL)
+                 WHERE id = $1 AND status = 'imported'
+                   AND NOT EXISTS (SELECT 1 FROM figures WHERE figures.import_id = $1 AND figures.superseded_by IS NULL)
                  RETURNING id",
             )
-            .bind(import_id)
-            .fetch_all(&mut *transaction)
+            .bind(older)
+            .fetch_optional(&mut *transaction)
             .await
-            .map_err(query_error("marking superseded imports"))?
-        };
+            .map_err(query_error("marking superseded imports"))?;
+            superseded_imports.extend(retired);
+        }
         transaction
             .commit()
             .await
             .map_err(query_error("committing an import"))?;
-        let mut superseded_imports = superseded_imports;
-        superseded_imports.sort_unstable();
         Ok(RecordOutcome {
             import_id,
             superseded_figures: superseded,

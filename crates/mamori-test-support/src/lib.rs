@@ -8,4 +8,4 @@
 
 pub mod table;
 
-pub use table::{Header, TableSpec, Value, ValueStyle, a1, xlsx_with_sheets};
+pub use table::{Header, TableSpec, Value, ValueStyle, a1, example_headers, xlsx_with_sheets};

@@ -25,6 +25,25 @@ impl Header {
     }
 }
 
+/// The ten columns of the example page (domain.md §2), in published order: 開示請求, the five
+/// decisions grouped under 処理の状況 (開示, 一部開示, 不開示, 不存在, 取下げ), then 訂正請求,
+/// 利用停止, 苦情相談 and 審査請求.
+pub fn example_headers() -> Vec<Header> {
+    let decided = |leaf| Header::grouped("処理の状況", leaf);
+    vec![
+        Header::leaf("開示請求"),
+        decided("開示"),
+        decided("一部開示"),
+        decided("不開示"),
+        decided("不存在"),
+        decided("取下げ"),
+        Header::leaf("訂正請求"),
+        Header::leaf("利用停止"),
+        Header::leaf("苦情相談"),
+        Header::leaf("審査請求"),
+    ]
+}
+
 /// A value cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {

@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use anyhow::Context as _;
-use mamori_test_support::{Header, TableSpec, Value};
+use mamori_test_support::table::example_headers;
+use mamori_test_support::{TableSpec, Value};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
 pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
@@ -29,28 +30,12 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn ten_columns() -> Vec<Header> {
-    let decided = |leaf| Header::grouped("処理の状況", leaf);
-    vec![
-        Header::leaf("開示請求"),
-        decided("開示"),
-        decided("一部開示"),
-        decided("不開示"),
-        decided("不存在"),
-        decided("取下げ"),
-        Header::leaf("訂正請求"),
-        Header::leaf("利用停止"),
-        Header::leaf("苦情相談"),
-        Header::leaf("審査請求"),
-    ]
-}
-
 fn counts(values: [u64; 10]) -> Vec<Value> {
     values.map(Value::Count).to_vec()
 }
 
 fn mayor() -> TableSpec {
-    TableSpec::new("年度", ten_columns())
+    TableSpec::new("年度", example_headers())
         .title("市長部局　個人情報の開示請求等の運用状況")
         .row("令和2年度", counts([14, 5, 7, 1, 1, 0, 1, 0, 6, 0]))
         .row("令和3年度", counts([18, 6, 9, 0, 2, 1, 0, 1, 4, 1]))
@@ -58,14 +43,14 @@ fn mayor() -> TableSpec {
 }
 
 fn education() -> TableSpec {
-    TableSpec::new("年度", ten_columns())
+    TableSpec::new("年度", example_headers())
         .title("教育委員会　運用状況")
         .row("令和3年度", counts([4, 2, 2, 0, 0, 0, 0, 0, 1, 0]))
         .row("令和4年度", counts([6, 3, 2, 0, 1, 0, 1, 0, 2, 0]))
 }
 
 fn committees() -> TableSpec {
-    let mut columns = ten_columns();
+    let mut columns = example_headers();
     columns.truncate(6);
     TableSpec::new("実施機関", columns)
         .title("令和4年度　行政委員会等の開示請求の状況")
