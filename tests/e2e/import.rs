@@ -305,3 +305,64 @@ fn urls_are_fetched_and_refused_with_reasons() {
             .contains("1 秒")
     );
 }
+
+#[test]
+fn department_files_are_kept_apart_and_never_replace_each_other() {
+    // Departments of 市長 send their own files; the title names no 実施機関, the file name the
+    // department. Each must keep its figures: a wrong total is the worst bug.
+    let workspace = Workspace::new();
+    let table = |requests: u64| {
+        let decided = |leaf| Header::grouped("処理の状況", leaf);
+        TableSpec::new(
+            "年度",
+            vec![
+                Header::leaf("開示請求"),
+                decided("開示"),
+                decided("一部開示"),
+            ],
+        )
+        .title("個人情報の開示請求等の運用状況")
+        .row(
+            "令和4年度",
+            vec![
+                Value::Count(requests),
+                Value::Count(requests - 1),
+                Value::Count(1),
+            ],
+        )
+    };
+    let citizens = workspace.file("市民課_運用状況.xlsx", &table(4).to_xlsx("運用状況"));
+    let taxes = workspace.file("税務課_運用状況.xlsx", &table(2).to_xlsx("運用状況"));
+    let (code, report) = workspace.json(&[
+        "import",
+        "--json",
+        citizens.to_str().expect("path"),
+        taxes.to_str().expect("path"),
+    ]);
+    assert_eq!(code, 0, "{report:#}");
+    let statuses: Vec<(&str, &str)> = report["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| {
+            (
+                f["agency"].as_str().expect("agency"),
+                f["status"].as_str().expect("status"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![("市民課", "imported"), ("税務課", "imported")]
+    );
+    let (_, figures) = workspace.json(&["figures", "--json", "--year", "R4"]);
+    let requests: Vec<(String, i64)> = figure_rows(&figures)
+        .into_iter()
+        .filter(|row| row.2 == "disclosure_requests")
+        .map(|row| (row.1, row.3))
+        .collect();
+    assert_eq!(
+        requests,
+        vec![("市民課".to_owned(), 4), ("税務課".to_owned(), 2)]
+    );
+}

@@ -58,6 +58,53 @@ const ALIASES: &[(&str, &str)] = &[
     ("教委", "教育委員会"),
 ];
 
+/// Endings of the names of 実施機関 and of their departments (市長, 教育委員会, 総務部, 市民課,
+/// 水道局, 会計管理者, 保健所, 市民病院…).
+const BODY_ENDINGS: &[&str] = &[
+    "長",
+    "会",
+    "委員",
+    "者",
+    "部",
+    "課",
+    "局",
+    "室",
+    "所",
+    "署",
+    "庁",
+    "館",
+    "院",
+    "園",
+    "センター",
+    "本部",
+    "公社",
+    "法人",
+    "組合",
+    "財団",
+    "機構",
+    "学校",
+    "大学",
+    "事務所",
+    "事業団",
+];
+
+/// Endings that make a department name (as a file or title names the sender): narrower than
+/// [`BODY_ENDINGS`], since a title's other words (説明会, 担当者) must not read as a sender.
+const DEPARTMENT_ENDINGS: &[&str] = &[
+    "部",
+    "課",
+    "局",
+    "室",
+    "所",
+    "署",
+    "館",
+    "院",
+    "園",
+    "センター",
+    "本部",
+    "事務所",
+];
+
 impl Agency {
     /// The label used for figures of a whole city when a table names no 実施機関.
     pub const WHOLE_CITY: &'static str = "全実施機関";
@@ -115,6 +162,47 @@ impl Agency {
         found.map(|name| Agency(name.to_owned()))
     }
 
+    /// Whether a name ends like the name of a 実施機関 or a department (市民課, 水道局, 教育委員会).
+    pub fn has_body_ending(name: &str) -> bool {
+        BODY_ENDINGS.iter().any(|ending| name.ends_with(ending))
+    }
+
+    /// Finds a department named in a title, sheet name or file name (`市民課_運用状況`,
+    /// `運用状況（税務課）`): the first word that ends like a department. Departments of 市長 send
+    /// their own files; each is kept apart under its own name so that one department's file never
+    /// replaces another's.
+    pub fn find_department(text: &str) -> Option<Agency> {
+        let folded: String = text.nfkc().collect();
+        folded
+            .split(|c: char| {
+                c.is_whitespace()
+                    || matches!(
+                        c,
+                        '_' | '-'
+                            | '・'
+                            | '('
+                            | ')'
+                            | '「'
+                            | '」'
+                            | '【'
+                            | '】'
+                            | '['
+                            | ']'
+                            | '.'
+                            | ','
+                            | '、'
+                    )
+            })
+            .map(|word| word.trim_start_matches(|c: char| c.is_ascii_digit()))
+            .find(|word| {
+                word.chars().count() >= 2
+                    && DEPARTMENT_ENDINGS
+                        .iter()
+                        .any(|ending| word.ends_with(ending))
+            })
+            .and_then(Agency::new)
+    }
+
     /// Whether `text` is exactly a known 実施機関 or one of its aliases (after normalising).
     pub fn is_known(text: &str) -> bool {
         Agency::new(text).is_some_and(|agency| KNOWN.contains(&agency.0.as_str()))
@@ -147,6 +235,23 @@ mod tests {
             Some("教育委員会".to_owned())
         );
         assert_eq!(Agency::new("　"), None);
+    }
+
+    #[test]
+    fn finds_a_department_that_sends_its_own_file() {
+        let department = |text: &str| Agency::find_department(text).map(|a| a.0);
+        assert_eq!(department("市民課_運用状況"), Some("市民課".to_owned()));
+        assert_eq!(
+            department("令和4年度 運用状況（税務課）"),
+            Some("税務課".to_owned())
+        );
+        assert_eq!(
+            department("総務部総務課　個人情報の開示請求等の運用状況"),
+            Some("総務部総務課".to_owned())
+        );
+        assert_eq!(department("01_上下水道局"), Some("上下水道局".to_owned()));
+        assert_eq!(department("令和4年度 個人情報保護制度の運用状況"), None);
+        assert_eq!(department("開示請求受付簿"), None);
     }
 
     #[test]

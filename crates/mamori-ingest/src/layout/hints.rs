@@ -34,9 +34,12 @@ impl Hints {
         Ok(None)
     }
 
-    /// The 実施機関 from the nearest text that names one.
+    /// The 実施機関 (or the department, for a file a department of 市長 sends) from the nearest
+    /// text that names one.
     pub fn agency(&self) -> Option<Agency> {
-        self.texts.iter().find_map(|text| Agency::recognise(text))
+        self.texts
+            .iter()
+            .find_map(|text| Agency::recognise(text).or_else(|| Agency::find_department(text)))
     }
 
     /// Every text, for messages.

@@ -3,36 +3,6 @@
 // The parent's imports and items: these files split one table reader.
 use super::*;
 
-/// Endings of the names of 実施機関 and their departments (市長, 教育委員会, 総務部, 水道局,
-/// 会計管理者, 保健所, 市民病院…).
-pub(super) const AGENCY_ENDINGS: &[&str] = &[
-    "長",
-    "会",
-    "委員",
-    "者",
-    "部",
-    "課",
-    "局",
-    "室",
-    "所",
-    "署",
-    "庁",
-    "館",
-    "院",
-    "園",
-    "センター",
-    "本部",
-    "公社",
-    "法人",
-    "組合",
-    "財団",
-    "機構",
-    "学校",
-    "大学",
-    "事務所",
-    "事業団",
-];
-
 /// Whether a row label names a 実施機関 (or a department of one) rather than a category, a
 /// month or a decision.
 pub(super) fn looks_like_agency(label: &str, schema: &CategorySchema) -> bool {
@@ -40,7 +10,7 @@ pub(super) fn looks_like_agency(label: &str, schema: &CategorySchema) -> bool {
     if folded.is_empty() || !matches!(schema.classify(&[folded.as_str()]), HeaderMeaning::Unknown) {
         return false;
     }
-    Agency::recognise(&folded).is_some() || AGENCY_ENDINGS.iter().any(|end| folded.ends_with(end))
+    Agency::recognise(&folded).is_some() || Agency::has_body_ending(&folded)
 }
 
 /// A row label without a trailing footnote mark: `市長※1`, `教育委員会(注2)`, `議会*`.
