@@ -238,6 +238,50 @@ fn a_sheet_claiming_the_whole_grid_is_refused_without_reading_it() {
 }
 
 #[test]
+fn an_ods_whose_repeats_claim_the_whole_grid_is_refused() {
+    // One cell repeated across 16,384 columns and 1,048,576 rows: 1 KB on disk, 17 billion
+    // cells if expanded.
+    let content = concat!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content"#,
+        r#" xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0""#,
+        r#" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0""#,
+        r#" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">"#,
+        r#"<office:body><office:spreadsheet><table:table table:name="S">"#,
+        r#"<table:table-row table:number-rows-repeated="1048576">"#,
+        r#"<table:table-cell table:number-columns-repeated="16384" office:value-type="float" office:value="1">"#,
+        r#"<text:p>1</text:p></table:table-cell></table:table-row></table:table>"#,
+        r#"</office:spreadsheet></office:body></office:document-content>"#
+    );
+    let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+    let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+    writer.start_file("mimetype", stored).expect("mimetype");
+    writer
+        .write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .expect("write mimetype");
+    writer
+        .start_file("content.xml", SimpleFileOptions::default())
+        .expect("content");
+    writer.write_all(content.as_bytes()).expect("write content");
+    writer
+        .start_file("META-INF/manifest.xml", SimpleFileOptions::default())
+        .expect("manifest");
+    writer
+        .write_all(
+            concat!(
+                r#"<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">"#,
+                r#"<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>"#,
+                r#"</manifest:manifest>"#
+            )
+            .as_bytes(),
+        )
+        .expect("write manifest");
+    let bytes = writer.finish().expect("zip").into_inner();
+    let reading = read("運用状況.ods", &bytes);
+    assert_eq!(reading.format, Format::Ods);
+    assert_refused(&reading, Code::SheetTooLarge);
+}
+
+#[test]
 fn a_formula_without_a_cached_value_names_its_sheet_and_cell() {
     let mut workbook = Workbook::new();
     let worksheet = workbook.add_worksheet();

@@ -303,6 +303,12 @@ fn xls_error(error: XlsError) -> DiagnosticSeed {
 fn ods_error(error: OdsError) -> DiagnosticSeed {
     match error {
         OdsError::Password => archive::password_protected(),
+        OdsError::CellLimitExceeded { requested, max } => DiagnosticSeed::file(
+            Code::SheetTooLarge,
+            format!(
+                "シートの使用範囲（{requested} セル）が上限（{max} セル）を超えます。表の外の不要なセルや書式を削除して保存し直してください"
+            ),
+        ),
         other => corrupt(&other),
     }
 }
