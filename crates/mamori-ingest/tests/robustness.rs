@@ -31,7 +31,7 @@ proptest! {
     ) {
         let bytes = original();
         let expected = figures_with_cells(&read("市長部局.xlsx", &bytes));
-        let mut damaged = bytes.clone();
+        let mut damaged = bytes;
         for (index, mask) in &flips {
             let position = index.index(damaged.len());
             damaged[position] ^= mask;
