@@ -93,7 +93,9 @@ pub fn check_requests_against_decisions(
             if decisions.is_empty() {
                 continue;
             }
-            let decided: u64 = decisions.iter().map(|f| f.count).sum();
+            let decided: u64 = decisions
+                .iter()
+                .fold(0u64, |sum, f| sum.saturating_add(f.count));
             if decided == requested.count {
                 continue;
             }

@@ -146,6 +146,7 @@ codes! {
     LedgerDate = "E-IMPORT-020", Error, "受付日を読めません";
     LedgerValue = "E-IMPORT-021", Error, "請求の種類または決定の内容を読めません";
     TooManyErrors = "E-IMPORT-022", Error, "誤りが多すぎるため以降の報告を省略しました";
+    ReaderFailed = "E-IMPORT-023", Error, "ファイルの読み取り中に内部エラーが起きました";
     UnknownColumn = "W-IMPORT-101", Warning, "分類にない見出しの列は取り込みません";
     RequestsDecisionsMismatch = "W-IMPORT-102", Warning, "請求件数と処理件数の合計が一致しません";
     TotalMismatch = "W-IMPORT-103", Warning, "合計が内訳の和と一致しません";

@@ -225,3 +225,20 @@ fn csv_rows_are_numbered_as_a_spreadsheet_shows_them() {
     );
     assert!(reading.diagnostics.is_empty(), "{:#?}", reading.diagnostics);
 }
+
+#[test]
+fn a_blank_spacer_row_does_not_end_the_table_before_more_years() {
+    // Dropping 令和4年度 because a blank line stands above it would lose its figures silently.
+    let csv = "市長部局 運用状況\r\n年度,開示請求,開示,一部開示\r\n令和3年度,5,4,1\r\n,,,\r\n令和4年度,3,2,1\r\n";
+    let reading = read("市長部局.csv", csv.as_bytes());
+    assert!(!reading.has_errors(), "{:#?}", reading.diagnostics);
+    let requests: Vec<(i32, u64, String)> = figures_with_cells(&reading)
+        .into_iter()
+        .filter(|row| row.2 == "disclosure_requests")
+        .map(|row| (row.0, row.3, row.4))
+        .collect();
+    assert_eq!(
+        requests,
+        vec![(2021, 5, "B3".to_owned()), (2022, 3, "B5".to_owned())]
+    );
+}

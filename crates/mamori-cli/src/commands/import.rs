@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
-use mamori_core::{CategorySchema, Diagnostic, Severity};
+use mamori_core::{CategorySchema, Code, Diagnostic, Location, Severity};
 use mamori_ingest::{FileReading, Limits, ReadOptions};
 use mamori_store::{ImportRow, ImportStatus, NewImport, Store};
 use serde::Serialize;
@@ -240,9 +240,21 @@ async fn finish(
             reading,
         } => (name, sha256, size_bytes, reading),
     };
-    let reading = reading
-        .await
-        .context("a file's reader stopped unexpectedly")?;
+    let reading = match reading.await {
+        Ok(reading) => reading,
+        // A bug in a reader must cost one file, not the whole import: the file is rejected with
+        // a message that asks for a report, and nothing of it is stored.
+        Err(error) if error.is_panic() => FileReading {
+            format: mamori_ingest::Format::Unknown,
+            figures: Vec::new(),
+            diagnostics: vec![Diagnostic::new(
+                Code::ReaderFailed,
+                Location::file(&name),
+                "このファイルの読み取り中に mamori の内部エラーが起きたため、取り込みませんでした。お手数ですが、ファイルを添えて開発担当へ報告してください",
+            )],
+        },
+        Err(error) => return Err(error).context("a file's reader stopped unexpectedly"),
+    };
     let report = if let (Some(store), Some(existing)) = (store, known.get(&sha256)) {
         unchanged(store, name, sha256, existing).await?
     } else {

@@ -269,7 +269,7 @@ impl Ledger<'_, '_> {
         self.counts
             .entry((fiscal_year, agency, key))
             .and_modify(|tally| {
-                tally.count += 1;
+                tally.count = tally.count.saturating_add(1);
                 tally.last = cell;
             })
             .or_insert(Tally {

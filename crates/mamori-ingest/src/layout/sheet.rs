@@ -73,6 +73,15 @@ impl Sheet {
             .unwrap_or_default()
     }
 
+    /// The first row at or after `row` that has a cell: loops over rows visit only rows that
+    /// exist, so a sheet with two cells a million rows apart costs two steps, not a million.
+    pub(crate) fn next_row_from(&self, row: u32) -> Option<u32> {
+        self.cells
+            .range((row, 0)..)
+            .next()
+            .map(|((found, _), _)| *found)
+    }
+
     /// The non-empty cells of a row, by column.
     pub(crate) fn row(&self, row: u32) -> impl Iterator<Item = (u32, &Cell)> {
         self.cells

@@ -60,17 +60,21 @@ pub(crate) fn read(context: &FileContext<'_>, meta: &SheetMeta, rows: Vec<Row>) 
 fn read_oriented(context: &FileContext<'_>, meta: &SheetMeta, sheet: &Sheet) -> SheetOutcome {
     let schema = context.options.schema;
     let mut outcome = SheetOutcome::default();
-    let mut row = 0;
+    let mut next = sheet.next_row_from(0);
     let mut previous_end: Option<u32> = None;
-    while row <= sheet.last_row {
+    while let Some(row) = next {
         if is_header_row(sheet, schema, row) {
             let layout = TableLayout::find(sheet, schema, row, previous_end);
             let end = layout.last_row();
             layout.read(context, meta, sheet, &mut outcome);
             previous_end = Some(end);
-            row = end + 1;
+            next = end
+                .checked_add(1)
+                .and_then(|after| sheet.next_row_from(after));
         } else {
-            row += 1;
+            next = row
+                .checked_add(1)
+                .and_then(|after| sheet.next_row_from(after));
         }
     }
     outcome
@@ -90,7 +94,7 @@ fn is_header_row(sheet: &Sheet, schema: &CategorySchema, row: u32) -> bool {
             true
         }
         1 => {
-            let Some(column) = (0..=sheet.last_column).find(|column| {
+            let Some(column) = sheet.row(row).map(|(column, _)| column).find(|column| {
                 sheet.header_label(row, *column).is_some_and(|(label, _)| {
                     matches!(
                         schema.classify(&[label.as_str()]),
@@ -116,12 +120,10 @@ fn is_header_row(sheet: &Sheet, schema: &CategorySchema, row: u32) -> bool {
 /// How many distinct header labels in a row name a category or a total.
 fn header_score(sheet: &Sheet, schema: &CategorySchema, row: u32) -> usize {
     let mut origins = Vec::new();
-    for column in 0..=sheet.last_column {
+    // A merged label lives in its top-left cell, so the row's own cells hold every label.
+    for (column, cell) in sheet.row(row) {
         // Numbers, dates and error values are never header words.
-        if sheet
-            .cell(row, column)
-            .is_some_and(|cell| !matches!(cell, Cell::Text(_)))
-        {
+        if !matches!(cell, Cell::Text(_)) {
             continue;
         }
         if let Some((label, origin)) = sheet.header_label(row, column)
@@ -204,7 +206,9 @@ impl TableLayout {
         anchor: u32,
         previous_end: Option<u32>,
     ) -> TableLayout {
-        let first_column = (0..=sheet.last_column)
+        let first_column = sheet
+            .row(anchor)
+            .map(|(column, _)| column)
             .find(|column| {
                 sheet
                     .header_label(anchor, *column)
@@ -580,7 +584,9 @@ impl TableLayout {
             }
             self.check_total_columns(sheet, *row, &seed, outcome);
             for (key, parts) in by_key {
-                let count: u64 = parts.iter().map(|(_, count)| count).sum();
+                let count: u64 = parts
+                    .iter()
+                    .fold(0u64, |sum, (_, count)| sum.saturating_add(*count));
                 let first = parts.first().map(|(column, _)| *column).unwrap_or(0);
                 let last = parts.last().map(|(column, _)| *column).unwrap_or(first);
                 if parts.len() > 1 {

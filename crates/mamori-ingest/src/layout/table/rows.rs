@@ -53,13 +53,19 @@ pub(super) fn find_data_rows(
 ) -> Vec<u32> {
     let mut rows = Vec::new();
     let mut expected = header_bottom + 1;
-    for row in header_bottom + 1..=sheet.last_row {
+    let mut next = header_bottom
+        .checked_add(1)
+        .and_then(|after| sheet.next_row_from(after));
+    while let Some(row) = next {
+        next = row
+            .checked_add(1)
+            .and_then(|after| sheet.next_row_from(after));
         let cells: Vec<(u32, &Cell)> = sheet.row(row).collect();
-        if cells.is_empty() {
-            continue;
-        }
-        // A blank row ends the table, except one or two right under the header.
-        let gap_allowed = rows.is_empty() && row - expected <= 2;
+        // A blank row ends the table, except one or two right under the header, or a spacer
+        // before a row that plainly continues it (a fiscal year or a 実施機関 with counts in the
+        // table's columns): dropping such a row would lose its figures without a word.
+        let gap_allowed = (rows.is_empty() && row - expected <= 2)
+            || continues_table(schema, &cells, first_column, columns);
         if row != expected && !gap_allowed {
             break;
         }
@@ -92,4 +98,27 @@ pub(super) fn find_data_rows(
         rows.push(row);
     }
     rows
+}
+
+/// Whether a row after a blank one is more of the table above: its label is a fiscal year or
+/// names a 実施機関, and it has counts under the table's category columns.
+fn continues_table(
+    schema: &CategorySchema,
+    cells: &[(u32, &Cell)],
+    first_column: u32,
+    columns: &[Column],
+) -> bool {
+    let label: String = cells
+        .iter()
+        .filter(|(column, _)| *column < first_column)
+        .map(|(_, cell)| cell.label())
+        .collect();
+    let labelled = FiscalYear::parse(&label).is_ok() || looks_like_agency(&label, schema);
+    let counts = cells.iter().any(|(column, cell)| {
+        is_count_like(cell)
+            && columns
+                .iter()
+                .any(|c| c.column == *column && matches!(c.meaning, HeaderMeaning::Category(_)))
+    });
+    labelled && counts
 }

@@ -34,7 +34,7 @@ impl TableLayout {
             let summed: u64 = rows
                 .iter()
                 .filter_map(|(_, values)| values.get(&column.column))
-                .sum();
+                .fold(0u64, |sum, value| sum.saturating_add(*value));
             if stated != summed {
                 all_matched = false;
                 mismatches.push((column, stated, summed));
