@@ -135,31 +135,51 @@ impl Agency {
         self.0 == Agency::WHOLE_CITY
     }
 
-    /// Finds a known 実施機関 mentioned anywhere in `text` (a title, sheet name or file name), or
-    /// `None` when none or several different ones are.
+    /// Finds the known 実施機関 a title, sheet name or file name names, or `None` when it names
+    /// none or several different ones (see [`Agency::recognise_all`]).
     pub fn recognise(text: &str) -> Option<Agency> {
-        let folded: String = text.nfkc().filter(|c| !c.is_whitespace()).collect();
-        let mut found: Option<&str> = None;
-        let mut remaining = folded.as_str().to_owned();
-        for (alias, canonical) in ALIASES {
-            if remaining.contains(alias) {
-                if found.is_some_and(|f| f != *canonical) {
-                    return None;
-                }
-                found = Some(canonical);
-                remaining = remaining.replace(alias, "");
+        match Agency::recognise_all(text).as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        }
+    }
+
+    /// Every known 実施機関 a text names, by whole words: a word that is the name or an alias
+    /// (`市長部局`), the name after a municipality (`〇〇市教育委員会`), or the name before
+    /// `事務局`/`部局`. `審議会` does not name 議会, and `市長公室` (a department) does not name 市長.
+    pub fn recognise_all(text: &str) -> Vec<Agency> {
+        let folded: String = text.nfkc().collect();
+        let mut found: Vec<Agency> = Vec::new();
+        for word in folded.split(|c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '_' | '-'
+                        | '・'
+                        | '('
+                        | ')'
+                        | '「'
+                        | '」'
+                        | '【'
+                        | '】'
+                        | '['
+                        | ']'
+                        | '.'
+                        | ','
+                        | '、'
+                        | '。'
+                        | '/'
+                )
+        }) {
+            let Some(name) = known_name_of_word(word) else {
+                continue;
+            };
+            let agency = Agency(name.to_owned());
+            if !found.contains(&agency) {
+                found.push(agency);
             }
         }
-        for name in KNOWN {
-            if remaining.contains(name) {
-                if found.is_some_and(|f| f != *name) {
-                    return None;
-                }
-                found = Some(name);
-                remaining = remaining.replace(name, "");
-            }
-        }
-        found.map(|name| Agency(name.to_owned()))
+        found
     }
 
     /// Whether a name ends like the name of a 実施機関 or a department (市民課, 水道局, 教育委員会).
@@ -212,6 +232,23 @@ impl Agency {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// The known 実施機関 a single word names, if any.
+fn known_name_of_word(word: &str) -> Option<&'static str> {
+    let word = word.trim_start_matches(|c: char| c.is_ascii_digit());
+    if let Some((_, canonical)) = ALIASES.iter().find(|(alias, _)| *alias == word) {
+        return Some(canonical);
+    }
+    KNOWN.iter().copied().find(|name| {
+        let after_municipality = word.strip_suffix(name).is_some_and(|prefix| {
+            prefix.ends_with(['市', '町', '村', '区', '都', '道', '府', '県'])
+        });
+        let before_office = word
+            .strip_prefix(name)
+            .is_some_and(|rest| matches!(rest, "事務局" | "部局" | "事務部局"));
+        word == *name || after_municipality || before_office
+    })
 }
 
 impl fmt::Display for Agency {
@@ -269,6 +306,29 @@ mod tests {
             Some("市長".to_owned())
         );
         assert_eq!(Agency::recognise("運用状況"), None);
+        assert_eq!(
+            Agency::recognise("個人情報保護審議会資料_R4"),
+            None,
+            "審議会 is not 議会"
+        );
+        assert_eq!(
+            Agency::recognise("市長公室_運用状況"),
+            None,
+            "市長公室 is a department"
+        );
+        assert_eq!(
+            Agency::recognise("〇〇市教育委員会 運用状況").map(|a| a.0),
+            Some("教育委員会".to_owned())
+        );
+        assert_eq!(
+            Agency::recognise("教育委員会事務局").map(|a| a.0),
+            Some("教育委員会".to_owned())
+        );
+        assert_eq!(
+            Agency::recognise_all("市長部局・教育委員会・議会の合計").len(),
+            2,
+            "議会の合計 is not a word"
+        );
         assert_eq!(
             Agency::recognise("市長と教育委員会"),
             None,

@@ -111,7 +111,15 @@ impl FiscalYear {
     pub fn find_in(text: &str) -> Vec<FiscalYear> {
         let folded = fold_label(text);
         let mut found = std::collections::BTreeSet::new();
+        // A date names a day, not the table's year: `令和5年6月1日現在` above an R4 table is the
+        // day it was compiled.
+        if wareki::parse_date(&folded).is_some() {
+            return Vec::new();
+        }
         for token in folded.split(['_', '-', '.', '/', '・', '　', '「', '」', ' ']) {
+            if wareki::parse_date(token).is_some() {
+                continue;
+            }
             if let Ok(year) = FiscalYear::parse(token) {
                 found.insert(year);
             }
@@ -309,6 +317,12 @@ mod tests {
         assert_eq!(years("2023年度教育委員会"), vec![2023]);
         assert_eq!(years("運用状況（令和3年度・令和4年度）"), vec![2021, 2022]);
         assert!(years("運用状況").is_empty());
+        assert!(
+            years("令和5年6月1日").is_empty(),
+            "a date is not a fiscal year"
+        );
+        assert!(years("2023-06-01").is_empty());
+        assert_eq!(years("令和4年度 運用状況（令和5年6月1日現在）"), vec![2022]);
     }
 
     #[test]

@@ -111,6 +111,12 @@ fn count_from_text(text: &str) -> Result<u64, ValueError> {
             ),
         });
     }
+    // Spaces inside a count join separate numbers (`3 5` from a cell with a line break); they
+    // are never thousands separators in a Japanese table.
+    let without_unit = text.trim().trim_end_matches('件').trim_end();
+    if without_unit.contains(char::is_whitespace) {
+        return Err(not_a_number());
+    }
     let body = folded.strip_suffix('件').unwrap_or(&folded);
     let negative = body.starts_with(['△', '▲', '-']);
     let body = body.trim_start_matches(['△', '▲', '-']);
@@ -144,6 +150,17 @@ fn count_from_text(text: &str) -> Result<u64, ValueError> {
         if !fraction.bytes().all(|b| b.is_ascii_digit()) || fraction.is_empty() {
             return Err(not_a_number());
         }
+        // `5.0` is a whole number written by a tool; `1.000` may be 1,000 with a period, so it
+        // is not read at all.
+        if fraction.len() > 1 && fraction.bytes().all(|b| b == b'0') {
+            return Err(ValueError {
+                code: Code::NotANumber,
+                message: format!(
+                    "「{}」は件数として読めません（桁区切りはカンマで書いてください）",
+                    text.trim()
+                ),
+            });
+        }
         if fraction.bytes().any(|b| b != b'0') {
             return Err(ValueError {
                 code: Code::FractionalNumber,
@@ -171,6 +188,7 @@ mod tests {
         assert_eq!(text("1,234"), Ok(1234));
         assert_eq!(text(" 7 "), Ok(7));
         assert_eq!(text("5.0"), Ok(5));
+        assert_eq!(text("3 件"), Ok(3));
         for zero in ["－", "―", "-", "ー", "", "　", "‐"] {
             assert_eq!(text(zero), Ok(0), "{zero:?}");
         }
@@ -198,6 +216,17 @@ mod tests {
         assert_eq!(text("-3"), Err(Code::NegativeNumber));
         assert_eq!(text("2.5"), Err(Code::FractionalNumber));
         assert_eq!(text("3(3)"), Err(Code::NotANumber));
+        assert_eq!(
+            text("3 5"),
+            Err(Code::NotANumber),
+            "two numbers glued by a line break"
+        );
+        assert_eq!(text("3 5件"), Err(Code::NotANumber));
+        assert_eq!(
+            text("1.000"),
+            Err(Code::NotANumber),
+            "a period as a thousands separator"
+        );
         assert_eq!(text("#REF!"), Err(Code::ErrorCell));
         assert_eq!(text("#DIV/0!"), Err(Code::ErrorCell));
         assert_eq!(

@@ -242,3 +242,55 @@ fn a_blank_spacer_row_does_not_end_the_table_before_more_years() {
         vec![(2021, 5, "B3".to_owned()), (2022, 3, "B5".to_owned())]
     );
 }
+
+fn agencies_r4() -> TableSpec {
+    let decided = |leaf| Header::grouped("処理の状況", leaf);
+    TableSpec::new(
+        "実施機関",
+        vec![
+            Header::leaf("開示請求"),
+            decided("開示"),
+            decided("一部開示"),
+        ],
+    )
+    .row("選挙管理委員会", [2, 1, 1].map(Value::Count).to_vec())
+    .row("農業委員会", [1, 1, 0].map(Value::Count).to_vec())
+}
+
+#[test]
+fn a_compilation_date_above_the_table_is_not_its_fiscal_year() {
+    let table = agencies_r4()
+        .title("令和4年度 実施機関別の運用状況")
+        .title("令和5年6月1日現在");
+    let reading = read("運用状況.xlsx", &table.to_xlsx("集計"));
+    assert!(!reading.has_errors(), "{:#?}", reading.diagnostics);
+    let years: Vec<i32> = figures_with_cells(&reading)
+        .iter()
+        .map(|row| row.0)
+        .collect();
+    assert!(
+        !years.is_empty() && years.iter().all(|year| *year == 2022),
+        "{years:?}"
+    );
+}
+
+#[test]
+fn an_html_table_takes_its_year_from_the_headings_above_it_only() {
+    let html = agencies_r4()
+        .title("令和4年度の運用状況")
+        .to_html()
+        .replace(
+            "</table>",
+            "</table>\n<h2>令和3年度の運用状況</h2><p>PDF</p>",
+        );
+    let reading = read("page.html", html.as_bytes());
+    assert!(!reading.has_errors(), "{:#?}", reading.diagnostics);
+    let years: Vec<i32> = figures_with_cells(&reading)
+        .iter()
+        .map(|row| row.0)
+        .collect();
+    assert!(
+        !years.is_empty() && years.iter().all(|year| *year == 2022),
+        "{years:?}"
+    );
+}

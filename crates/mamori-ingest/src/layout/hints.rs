@@ -37,9 +37,20 @@ impl Hints {
     /// The 実施機関 (or the department, for a file a department of 市長 sends) from the nearest
     /// text that names one.
     pub fn agency(&self) -> Option<Agency> {
-        self.texts
-            .iter()
-            .find_map(|text| Agency::recognise(text).or_else(|| Agency::find_department(text)))
+        for text in &self.texts {
+            let mut bodies = Agency::recognise_all(text);
+            match bodies.len() {
+                0 => {}
+                1 => return bodies.pop(),
+                // A text naming several bodies (`市長部局・教育委員会の合計`) is a combined table:
+                // no single 実施機関, and no department guess either.
+                _ => return None,
+            }
+            if let Some(department) = Agency::find_department(text) {
+                return Some(department);
+            }
+        }
+        None
     }
 
     /// Every text, for messages.

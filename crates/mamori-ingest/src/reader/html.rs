@@ -27,21 +27,26 @@ pub fn read(
             "ページに表（<table>）がありません。表が画像の場合は取り込めません",
         ));
     }
-    let mut titles: Vec<String> = Vec::new();
-    for heading in document.select(&selector("title, h1, h2, h3, h4")) {
-        titles.push(element_text(heading));
-    }
+    // Walk headings and tables in document order: a table's year and 実施機関 come from the
+    // headings above it, never from a heading further down the page.
+    let mut headings_above: Vec<String> = Vec::new();
     let mut figures = Vec::new();
     let mut seeds = Vec::new();
-    for (index, table) in tables.iter().enumerate() {
-        // Tables nested in a layout table are read on their own.
-        let (rows, merges) = table_grid(*table, context)?;
-        let mut table_titles = titles.clone();
+    let mut index = 0;
+    for element in document.select(&selector("title, h1, h2, h3, h4, h5, h6, table")) {
+        if element.value().name() != "table" {
+            headings_above.push(element_text(element));
+            continue;
+        }
+        let table = element;
+        index += 1;
+        let (rows, merges) = table_grid(table, context)?;
+        let mut table_titles = headings_above.clone();
         if let Some(caption) = table.select(&selector("caption")).next() {
             table_titles.push(element_text(caption));
         }
         let meta = SheetMeta {
-            name: Some(format!("表{}", index + 1)),
+            name: Some(format!("表{index}")),
             merges,
             titles: table_titles,
         };
@@ -81,7 +86,8 @@ fn selector(css: &str) -> Selector {
 }
 
 fn element_text(element: ElementRef<'_>) -> String {
-    let joined: String = element.text().collect::<Vec<_>>().join("");
+    // Text nodes are joined with a space: `3<br>5` must not read as 35 (labels fold spaces away).
+    let joined: String = element.text().collect::<Vec<_>>().join(" ");
     joined.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -309,7 +309,12 @@ impl TableLayout {
             .max(previous_end.map_or(0, |end| end + 1));
         let mut title_cells = Vec::new();
         for row in (title_start..header_top).rev() {
-            for (_, cell) in sheet.row(row) {
+            // Only text names a year or a body: a date cell above a table is the day it was
+            // compiled, a number a page or a code.
+            for (_, cell) in sheet
+                .row(row)
+                .filter(|(_, cell)| matches!(cell, Cell::Text(_)))
+            {
                 title_cells.push(cell.label());
             }
         }
