@@ -366,3 +366,15 @@ fn department_files_are_kept_apart_and_never_replace_each_other() {
         vec![("市民課".to_owned(), 4), ("税務課".to_owned(), 2)]
     );
 }
+
+#[test]
+fn reading_a_store_that_does_not_exist_is_an_error_not_an_empty_answer() {
+    let workspace = Workspace::new();
+    let output = workspace.run(&["figures", "--json"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no store at"));
+    assert!(
+        !workspace.db().exists(),
+        "a typo in --db must not create a database"
+    );
+}

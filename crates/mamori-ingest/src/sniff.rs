@@ -47,6 +47,19 @@ pub fn detect(bytes: &[u8]) -> Format {
     if bytes.starts_with(CFB_MAGIC) {
         return detect_cfb(bytes);
     }
+    // UTF-16 text (Excel's 「Unicode テキスト」) is full of NUL bytes: decide by its BOM first.
+    if let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(bytes)
+        && (encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE)
+    {
+        let end = bytes.len().min(bom_length + 8192) & !1;
+        let (head, _) =
+            encoding.decode_without_bom_handling(&bytes[bom_length..end.max(bom_length)]);
+        return if looks_like_html(head.as_bytes()) {
+            Format::Html
+        } else {
+            Format::Delimited
+        };
+    }
     let head = &bytes[..bytes.len().min(4096)];
     if looks_like_html(head) {
         return Format::Html;
@@ -142,5 +155,14 @@ mod tests {
         );
         assert_eq!(detect(&[0x00, 0x01, 0x02, 0xff]), Format::Unknown);
         assert_eq!(detect(CFB_MAGIC), Format::Xls);
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(
+                "年度\t開示請求\r\n令和4年度\t3\r\n"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes),
+            )
+            .collect();
+        assert_eq!(detect(&utf16), Format::Delimited);
     }
 }

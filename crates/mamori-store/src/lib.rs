@@ -29,6 +29,13 @@ pub struct StoreConfig {
 }
 
 impl StoreConfig {
+    /// The file of a SQLite store (`sqlite://PATH?…`), `None` for a server.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        let rest = self.url.strip_prefix("sqlite://")?;
+        let path = rest.split('?').next().unwrap_or(rest);
+        (!path.is_empty()).then(|| std::path::PathBuf::from(path))
+    }
+
     /// The SQLite file at `path`.
     pub fn sqlite_file(path: &std::path::Path) -> StoreConfig {
         StoreConfig {
@@ -142,7 +149,9 @@ impl Store {
     ) -> Result<Option<ImportRow>, StoreError> {
         let row = sqlx::query(
             "SELECT id, source, sha256, size_bytes, format, imported_at, status, figure_count
-             FROM imports WHERE sha256 = $1 AND status = 'imported' ORDER BY id DESC LIMIT 1",
+             FROM imports WHERE sha256 = $1 AND status = 'imported'
+               AND NOT EXISTS (SELECT 1 FROM figures WHERE figures.import_id = imports.id AND figures.superseded_by IS NOT NULL)
+             ORDER BY id DESC LIMIT 1",
         )
         .bind(sha256)
         .fetch_optional(&self.pool)
@@ -151,14 +160,17 @@ impl Store {
         row.map(|row| ImportRow::from_row(&row)).transpose()
     }
 
-    /// Every current (not superseded, not rejected) import, by the SHA-256 of its bytes: one
-    /// query before a batch instead of one per file.
+    /// Every import all of whose figures are current, by the SHA-256 of its bytes: one query
+    /// before a batch instead of one per file. A partly superseded file imported again is
+    /// imported again (it restores its figures), not reported unchanged.
     pub async fn current_imports_by_sha256(
         &self,
     ) -> Result<std::collections::BTreeMap<String, ImportRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, source, sha256, size_bytes, format, imported_at, status, figure_count
-             FROM imports WHERE status = 'imported' ORDER BY id",
+             FROM imports WHERE status = 'imported'
+               AND NOT EXISTS (SELECT 1 FROM figures WHERE figures.import_id = imports.id AND figures.superseded_by IS NOT NULL)
+             ORDER BY id",
         )
         .fetch_all(&self.pool)
         .await

@@ -122,6 +122,28 @@ async fn a_new_file_for_the_same_agency_and_year_supersedes_and_keeps_history() 
         .await
         .expect("record new");
     assert_eq!(second.superseded_figures, 1);
+    // Partly replaced: importing the old bytes again must restore them, not report "unchanged".
+    assert!(
+        store
+            .current_import_with_sha256("old")
+            .await
+            .expect("lookup")
+            .is_none()
+    );
+    assert!(
+        !store
+            .current_imports_by_sha256()
+            .await
+            .expect("lookup")
+            .contains_key("old")
+    );
+    assert!(
+        store
+            .current_imports_by_sha256()
+            .await
+            .expect("lookup")
+            .contains_key("new")
+    );
     assert!(
         second.superseded_imports.is_empty(),
         "the old file still holds 2021"

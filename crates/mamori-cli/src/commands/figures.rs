@@ -1,7 +1,7 @@
 //! `mamori figures [--year FY] [--json]`: the current figures with the cell each came from.
 
 use mamori_core::FiscalYear;
-use mamori_store::{Store, StoredFigure};
+use mamori_store::StoredFigure;
 use serde::Serialize;
 
 use crate::args::FiguresArgs;
@@ -33,7 +33,7 @@ pub(crate) async fn run(settings: &Settings, args: &FiguresArgs) -> anyhow::Resu
         .as_deref()
         .map(|text| FiscalYear::parse(text).map_err(|error| anyhow::anyhow!("--year: {error}")))
         .transpose()?;
-    let store = Store::open(&settings.store).await?;
+    let store = crate::commands::open_existing_store(settings).await?;
     let mut figures = store.current_figures(year).await?;
     store.close().await;
     // Publication order: by year, then 実施機関, then the schema's category order.

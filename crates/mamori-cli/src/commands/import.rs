@@ -138,17 +138,10 @@ pub(crate) async fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Resul
 }
 
 async fn open_store(settings: &Settings, dry_run: bool) -> anyhow::Result<Option<Store>> {
-    let is_missing_sqlite = settings.store.url.starts_with("sqlite://")
-        && !std::path::Path::new(
-            settings
-                .store
-                .url
-                .trim_start_matches("sqlite://")
-                .split('?')
-                .next()
-                .unwrap_or_default(),
-        )
-        .exists();
+    let is_missing_sqlite = settings
+        .store
+        .sqlite_path()
+        .is_some_and(|path| !path.exists());
     if dry_run && is_missing_sqlite {
         return Ok(None);
     }

@@ -1,6 +1,6 @@
 //! `mamori imports list | show ID`: the import history.
 
-use mamori_store::{ImportRow, Store};
+use mamori_store::ImportRow;
 use serde::Serialize;
 
 use crate::args::{ImportsArgs, ImportsCommand};
@@ -63,7 +63,7 @@ struct ImportDetailJson {
 }
 
 pub(crate) async fn run(settings: &Settings, args: &ImportsArgs) -> anyhow::Result<ExitStatus> {
-    let store = Store::open(&settings.store).await?;
+    let store = crate::commands::open_existing_store(settings).await?;
     let status = match &args.command {
         ImportsCommand::List { json } => {
             let imports = store.imports().await?;

@@ -20,6 +20,22 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
     }
 }
 
+/// Opens an existing store for reading: a mistyped `--db` must not create an empty database
+/// and report that nothing was imported.
+pub(crate) async fn open_existing_store(
+    settings: &settings::Settings,
+) -> anyhow::Result<mamori_store::Store> {
+    if let Some(path) = settings.store.sqlite_path()
+        && !path.exists()
+    {
+        anyhow::bail!(
+            "no store at `{}`: run `mamori import` first, or name the store with --db",
+            path.display()
+        );
+    }
+    Ok(mamori_store::Store::open(&settings.store).await?)
+}
+
 /// A diagnostic as JSON (the shape every command uses).
 #[derive(Debug, Serialize)]
 pub struct DiagnosticJson {
