@@ -446,3 +446,13 @@ fn an_ole_file_with_an_encrypted_package_is_password_protected() {
     assert_refused(&reading, Code::PasswordProtected);
     assert_eq!(reading.format, Format::EncryptedOoxml);
 }
+
+#[test]
+fn html_spans_claiming_millions_of_cells_are_refused() {
+    let cell = r#"<td colspan="1000" rowspan="1000">開示請求</td>"#;
+    let html = format!(
+        "<html><body><table><tr>{cell}</tr><tr>{cell}</tr><tr>{cell}</tr><tr>{cell}</tr></table></body></html>"
+    );
+    let reading = read("page.html", html.as_bytes());
+    assert_refused(&reading, Code::SheetTooLarge);
+}

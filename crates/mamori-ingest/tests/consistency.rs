@@ -352,3 +352,35 @@ fn a_total_that_cannot_be_checked_does_not_stop_the_next_one() {
         ]
     );
 }
+
+#[test]
+fn a_second_section_total_adds_up_only_its_own_section() {
+    let decided = |leaf| Header::grouped("処理の状況", leaf);
+    let blank = vec![Value::Blank; 3];
+    let table = TableSpec::new(
+        "実施機関",
+        vec![
+            Header::leaf("開示請求"),
+            decided("開示"),
+            decided("一部開示"),
+        ],
+    )
+    .row("令和3年度", blank.clone())
+    .row("選挙管理委員会", [2, 1, 1].map(Value::Count).to_vec())
+    .row("農業委員会", [1, 1, 0].map(Value::Count).to_vec())
+    .row("合計", [3, 2, 1].map(Value::Count).to_vec())
+    .row("令和4年度", blank)
+    .row("選挙管理委員会", [4, 3, 1].map(Value::Count).to_vec())
+    .row("農業委員会", [1, 0, 1].map(Value::Count).to_vec())
+    .row("合計", [5, 3, 2].map(Value::Count).to_vec());
+    let reading = read("行政委員会.xlsx", &table.to_xlsx("運用状況"));
+    assert!(
+        reading
+            .diagnostics
+            .iter()
+            .all(|d| d.code() != Code::TotalMismatch),
+        "{:#?}",
+        reading.diagnostics
+    );
+    assert_eq!(reading.figures.len(), 12, "{:#?}", reading.diagnostics);
+}

@@ -378,3 +378,20 @@ fn a_long_ledger_streams_past_the_probe_rows_and_caps_its_error_list() {
             .any(|d| d.code() == Code::TooManyErrors && d.message().contains("60"))
     );
 }
+
+#[test]
+fn a_blank_request_type_is_an_error_not_a_disclosure_request() {
+    let bytes = csv(
+        &["受付日", "請求の種類", "決定内容", "実施機関"],
+        &[
+            &["2022/5/1", "開示請求", "開示", "市長"],
+            &["2022/6/1", "", "開示", "市長"],
+        ],
+    );
+    let reading = read("受付簿.csv", &bytes);
+    assert!(reading.has_errors());
+    assert_eq!(
+        located(&reading),
+        vec![(Code::LedgerValue, "B3".to_owned())]
+    );
+}

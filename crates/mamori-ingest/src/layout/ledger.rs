@@ -330,6 +330,11 @@ impl Ledger<'_, '_> {
         }
         let schema = self.context.options.schema;
         let folded = fold_label(text);
+        // A blank type is not a disclosure request: `請求` alone would match, so refuse it.
+        if folded.is_empty() {
+            self.kinds.insert(text.to_owned(), None);
+            return None;
+        }
         let candidates = [folded.clone(), format!("{folded}請求")];
         let key =
             candidates

@@ -136,6 +136,16 @@ fn table_grid(
                     "表の列数が上限を超えます",
                 ));
             }
+            // Spans claim cells that nobody wrote: cap what they may claim in all, like a
+            // workbook's used range.
+            if occupied.len() as u64 + u64::from(colspan) * u64::from(rowspan)
+                > context.options.limits.max_table_cells as u64
+            {
+                return Err(DiagnosticSeed::file(
+                    Code::SheetTooLarge,
+                    "表の結合（colspan・rowspan）が指す範囲が上限を超えます",
+                ));
+            }
             if colspan > 1 || rowspan > 1 {
                 merges.push(Merge {
                     first_row: row_index,

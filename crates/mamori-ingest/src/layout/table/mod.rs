@@ -508,6 +508,8 @@ impl TableLayout {
         // Values.
         let mut figure_rows: Vec<(u32, BTreeMap<u32, u64>)> = Vec::new();
         let mut subtotal_start = 0;
+        // A 合計 closes a section: the next one adds up only the rows after it.
+        let mut section_start = 0;
         for (row, kind, section) in &kinds {
             let (fiscal_year, agency) = match kind {
                 RowKind::Year(year) => (*year, table_agency.clone()),
@@ -537,7 +539,7 @@ impl TableLayout {
                     let rows_checked = if *kind == RowKind::Subtotal {
                         &figure_rows[subtotal_start..]
                     } else {
-                        &figure_rows[..]
+                        &figure_rows[section_start..]
                     };
                     let matched = self.check_total_row(
                         sheet,
@@ -548,6 +550,10 @@ impl TableLayout {
                         *kind == RowKind::Unlabelled,
                     );
                     if *kind == RowKind::Subtotal {
+                        subtotal_start = figure_rows.len();
+                    }
+                    if *kind == RowKind::Total || (*kind == RowKind::Unlabelled && matched) {
+                        section_start = figure_rows.len();
                         subtotal_start = figure_rows.len();
                     }
                     if *kind == RowKind::Unlabelled && !matched {
