@@ -147,6 +147,7 @@ codes! {
     LedgerValue = "E-IMPORT-021", Error, "請求の種類または決定の内容を読めません";
     TooManyErrors = "E-IMPORT-022", Error, "誤りが多すぎるため以降の報告を省略しました";
     ReaderFailed = "E-IMPORT-023", Error, "ファイルの読み取り中に内部エラーが起きました";
+    RepeatedColumn = "E-IMPORT-024", Error, "同じ区分の見出しが複数の列にあります";
     UnknownColumn = "W-IMPORT-101", Warning, "分類にない見出しの列は取り込みません";
     RequestsDecisionsMismatch = "W-IMPORT-102", Warning, "請求件数と処理件数の合計が一致しません";
     TotalMismatch = "W-IMPORT-103", Warning, "合計が内訳の和と一致しません";
@@ -156,7 +157,7 @@ codes! {
     DerivedColumn = "I-IMPORT-107", Info, "率・備考などの列は取り込みません";
     RepeatedValue = "I-IMPORT-108", Info, "同じ値が重複して記載されています";
     UnknownRow = "W-IMPORT-109", Warning, "年度・実施機関として読めない行は取り込みません";
-    SummedColumns = "I-IMPORT-110", Info, "同じ区分に当たる複数の列を合計しました";
+    SummedColumns = "W-IMPORT-110", Warning, "同じ区分に当たる複数の列を合計しました";
 }
 
 impl fmt::Display for Code {

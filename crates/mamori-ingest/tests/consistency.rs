@@ -235,9 +235,33 @@ fn complaints_and_consultations_in_two_columns_are_summed_and_noted() {
         count_of(&reading, 2023, "complaints"),
         Some((5, "C2:D2".to_owned()))
     );
+    // One warning for the pair of columns, at the first header.
     assert_eq!(
         located(&reading),
-        vec![(Code::SummedColumns, "C2".to_owned())]
+        vec![(Code::SummedColumns, "C1".to_owned())]
+    );
+}
+
+#[test]
+fn the_same_heading_under_two_years_is_an_error_not_a_sum() {
+    // 令和3年度 › 開示請求 and 令和4年度 › 開示請求 side by side: adding them would store two
+    // years' requests as one.
+    let table = TableSpec::new(
+        "実施機関",
+        vec![
+            Header::grouped("令和3年度", "開示請求"),
+            Header::grouped("令和3年度", "開示"),
+            Header::grouped("令和4年度", "開示請求"),
+            Header::grouped("令和4年度", "開示"),
+        ],
+    )
+    .row("選挙管理委員会", counts(&[2, 2, 3, 3]));
+    let reading = read("R4_運用状況.xlsx", &table.to_xlsx("S"));
+    assert!(reading.has_errors());
+    assert!(
+        located(&reading).contains(&(Code::RepeatedColumn, "D2".to_owned())),
+        "{:#?}",
+        reading.diagnostics
     );
 }
 

@@ -421,6 +421,44 @@ impl TableLayout {
         if category_columns.is_empty() {
             return;
         }
+        // Several columns for one category: 苦情 and 相談 add up to 苦情相談 (a warning says so);
+        // the same heading twice (a year-over-year layout, 令和3年度 › 開示 and 令和4年度 › 開示)
+        // cannot be added up and is an error.
+        let mut columns_by_key: BTreeMap<&CategoryKey, Vec<&Column>> = BTreeMap::new();
+        for (column, key) in &category_columns {
+            columns_by_key.entry(*key).or_default().push(*column);
+        }
+        for (key, columns) in &columns_by_key {
+            let [first, rest @ ..] = columns.as_slice() else {
+                continue;
+            };
+            if rest.is_empty() {
+                continue;
+            }
+            let shown = |column: &Column| column.path.join(" › ");
+            let repeated = rest
+                .iter()
+                .find(|column| column.folded.last() == first.folded.last());
+            match repeated {
+                Some(second) => outcome.seeds.push(seed(
+                    Code::RepeatedColumn,
+                    Some(second.header_cell),
+                    format!(
+                        "見出し「{}」と「{}」がどちらも「{key}」に当たり、合計できません（年度ごとに列を並べた表は読めません）。1つの年度の表にして取り込んでください",
+                        shown(first),
+                        shown(second)
+                    ),
+                )),
+                None => {
+                    let names: Vec<String> = columns.iter().map(|column| format!("「{}」", shown(column))).collect();
+                    outcome.seeds.push(seed(
+                        Code::SummedColumns,
+                        Some(first.header_cell),
+                        format!("{}はどれも「{key}」に当たるため、合計して取り込みます", names.join("と")),
+                    ));
+                }
+            }
+        }
         // Row kinds, with section years: a year row without values heads a section only when
         // 実施機関 rows follow it; above another year (or at the end) it is a year whose counts
         // are all blank, i.e. zero.
@@ -600,13 +638,6 @@ impl TableLayout {
                     .fold(0u64, |sum, (_, count)| sum.saturating_add(*count));
                 let first = parts.first().map(|(column, _)| *column).unwrap_or(0);
                 let last = parts.last().map(|(column, _)| *column).unwrap_or(first);
-                if parts.len() > 1 {
-                    outcome.seeds.push(seed(
-                        Code::SummedColumns,
-                        Some((*row, first)),
-                        format!("「{key}」に当たる列が{}列あるため合計しました", parts.len()),
-                    ));
-                }
                 let mut provenance =
                     Provenance::cell(context.file, sheet_name, sheet.origin(*row, first));
                 if last != first {
