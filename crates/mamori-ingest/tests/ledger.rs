@@ -395,3 +395,21 @@ fn a_blank_request_type_is_an_error_not_a_disclosure_request() {
         vec![(Code::LedgerValue, "B3".to_owned())]
     );
 }
+
+#[test]
+fn a_receipt_outside_the_ledgers_stated_year_is_an_error() {
+    // One stray row would otherwise replace all of 令和3年度's figures for 市長.
+    let bytes = csv(
+        &["受付日", "請求の種類", "決定内容", "実施機関"],
+        &[
+            &["2022/5/1", "開示請求", "開示", "市長"],
+            &["2022/3/31", "開示請求", "開示", "市長"],
+        ],
+    );
+    let reading = read("令和4年度_受付簿.csv", &bytes);
+    assert!(reading.has_errors());
+    assert_eq!(located(&reading), vec![(Code::LedgerDate, "A3".to_owned())]);
+    // Without a stated year, receipts of several years are tallied by year.
+    let reading = read("受付簿.csv", &bytes);
+    assert!(!reading.has_errors(), "{:#?}", reading.diagnostics);
+}

@@ -113,6 +113,9 @@ struct Ledger<'c, 'm> {
     meta: &'m SheetMeta,
     header: LedgerHeader,
     default_agency: Option<Agency>,
+    /// The fiscal year a title, sheet or file name states (`令和4年度受付簿`): a receipt outside
+    /// it is an error, since it would replace that other year's figures.
+    stated_year: Option<FiscalYear>,
     /// Counts by (fiscal year, agency id, category id); ids index `agency_names` and `keys`, so
     /// counting a row allocates nothing.
     counts: BTreeMap<(FiscalYear, usize, usize), Tally>,
@@ -141,6 +144,10 @@ pub(crate) fn tally(
         meta,
         header,
         default_agency: hints.agency(),
+        stated_year: match hints.fiscal_year() {
+            Ok(Some((year, text))) if fold_label(text).contains("年度") => Some(year),
+            _ => None,
+        },
         counts: BTreeMap::new(),
         keys: Vec::new(),
         agency_names: Vec::new(),
@@ -198,6 +205,20 @@ impl Ledger<'_, '_> {
                 return;
             }
         };
+        if let Some(stated) = self.stated_year
+            && stated != fiscal_year
+        {
+            self.error(
+                Code::LedgerDate,
+                date_cell,
+                format!(
+                    "受付日 {date}（{}）は、{}の受付簿の範囲外です。日付を確かめるか、年度ごとにファイルを分けてください",
+                    fiscal_year.label(),
+                    stated.label()
+                ),
+            );
+            return;
+        }
         let request = match self.header.kind {
             Some(column) => {
                 let text = cell_text(row.get(column));
