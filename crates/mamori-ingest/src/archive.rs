@@ -66,6 +66,7 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), DiagnosticSeed> {
         ));
     }
     check_ods_encryption(&mut archive)?;
+    check_checksums(&mut archive)?;
     check_shared_strings(&mut archive)?;
     Ok(())
 }
@@ -138,6 +139,34 @@ fn check_shared_strings(
                 ),
             ));
         }
+    }
+    Ok(())
+}
+
+/// Decompresses every entry once so that the zip checksums are verified: calamine stops reading
+/// a sheet at `</sheetData>` (and its merged regions at `</mergeCells>`), before the end where the
+/// checksum is compared, so a damaged deflate stream could otherwise read as different numbers
+/// without any error. The sizes were bounded above, so this is bounded too.
+fn check_checksums(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), DiagnosticSeed> {
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).map_err(|error| {
+            DiagnosticSeed::file(
+                Code::CorruptFile,
+                format!("zip 形式の項目を読めません（{error}）"),
+            )
+        })?;
+        let name = entry
+            .name()
+            .map(|name| name.into_owned())
+            .unwrap_or_default();
+        std::io::copy(&mut entry, &mut std::io::sink()).map_err(|error| {
+            DiagnosticSeed::file(
+                Code::CorruptFile,
+                format!(
+                    "項目「{name}」の内容が壊れています（{error}）。元のファイルを保存し直してから取り込んでください"
+                ),
+            )
+        })?;
     }
     Ok(())
 }
