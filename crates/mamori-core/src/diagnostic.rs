@@ -148,6 +148,8 @@ codes! {
     TooManyErrors = "E-IMPORT-022", Error, "誤りが多すぎるため以降の報告を省略しました";
     ReaderFailed = "E-IMPORT-023", Error, "ファイルの読み取り中に内部エラーが起きました";
     RepeatedColumn = "E-IMPORT-024", Error, "同じ区分の見出しが複数の列にあります";
+    ValuesWithoutHeader = "E-IMPORT-025", Error, "見出しのない列に値があります";
+    MissingCell = "E-IMPORT-026", Error, "行のセルが見出しより少なく、値の位置が分かりません";
     UnknownColumn = "W-IMPORT-101", Warning, "分類にない見出しの列は取り込みません";
     RequestsDecisionsMismatch = "W-IMPORT-102", Warning, "請求件数と処理件数の合計が一致しません";
     TotalMismatch = "W-IMPORT-103", Warning, "合計が内訳の和と一致しません";

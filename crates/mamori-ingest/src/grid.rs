@@ -20,6 +20,9 @@ pub enum Cell {
     Error(String),
     /// A formula whose result the writer did not store.
     FormulaWithoutValue,
+    /// A position a row of an HTML table leaves out (fewer cells than the table is wide): its
+    /// value is unknown, not zero.
+    Missing,
 }
 
 impl Cell {
@@ -34,7 +37,7 @@ impl Cell {
     /// The cell as text, for labels: numbers without a fraction print as integers.
     pub fn label(&self) -> String {
         match self {
-            Cell::Empty | Cell::FormulaWithoutValue => String::new(),
+            Cell::Empty | Cell::FormulaWithoutValue | Cell::Missing => String::new(),
             Cell::Number(number) if number.fract() == 0.0 && number.abs() < 1e15 => {
                 format!("{}", *number as i64)
             }

@@ -31,6 +31,11 @@ pub fn read_count(cell: &Cell) -> Result<u64, ValueError> {
             code: Code::ErrorCell,
             message: format!("セルがエラー値「{error}」です。元の表で数式を直して保存し直してください"),
         }),
+        Cell::Missing => Err(ValueError {
+            code: Code::MissingCell,
+            message: "この行はセルが表の幅より少なく（空のセルが消えている）、この位置の値が分かりません。元の表で空欄を 0 か － で埋めてください"
+                .to_owned(),
+        }),
         Cell::FormulaWithoutValue => Err(ValueError {
             code: Code::FormulaWithoutValue,
             message: "数式の計算結果がファイルに保存されていません。Excel で開いて再計算し、保存し直してください"

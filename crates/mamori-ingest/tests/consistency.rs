@@ -202,7 +202,7 @@ fn a_column_the_schema_does_not_know_is_named_with_its_header_cell() {
 }
 
 #[test]
-fn a_value_under_no_header_is_reported_not_dropped() {
+fn a_value_under_no_header_rejects_the_file() {
     let table = TableSpec::new(
         "年度",
         vec![
@@ -213,9 +213,23 @@ fn a_value_under_no_header_is_reported_not_dropped() {
     )
     .row("令和5年度", counts(&[2, 2, 9]));
     let reading = read("議会.xlsx", &table.to_xlsx("S"));
+    // Counts nobody can name may also be a row shifted right: nothing of the file is stored.
     assert_eq!(
         located(&reading),
-        vec![(Code::UnknownColumn, "D1".to_owned())]
+        vec![(Code::ValuesWithoutHeader, "D1".to_owned())]
+    );
+    assert!(reading.has_errors());
+}
+
+#[test]
+fn a_csv_row_shifted_by_an_unquoted_thousands_separator_is_refused() {
+    let csv = "年度,開示請求,開示,一部開示\r\n令和4年度,1,234,1,200,34\r\n";
+    let reading = read("市長部局.csv", csv.as_bytes());
+    assert!(reading.has_errors(), "{:#?}", reading.diagnostics);
+    assert!(
+        located(&reading)
+            .iter()
+            .any(|(code, _)| *code == Code::ValuesWithoutHeader)
     );
 }
 

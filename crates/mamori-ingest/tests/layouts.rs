@@ -3,7 +3,7 @@
 
 mod support;
 
-use mamori_core::Severity;
+use mamori_core::{Code, Severity};
 use mamori_test_support::table::example_headers;
 use mamori_test_support::{Header, TableSpec, Value};
 
@@ -293,4 +293,38 @@ fn an_html_table_takes_its_year_from_the_headings_above_it_only() {
         !years.is_empty() && years.iter().all(|year| *year == 2022),
         "{years:?}"
     );
+}
+
+#[test]
+fn an_html_row_that_lost_its_empty_cells_is_an_error_not_zeros() {
+    // domain.md §2: the example page's 令和3年度 row shows 8 numbers for 10 columns and its
+    // 令和4年度 row none at all. Which numbers belong where cannot be known.
+    let mut table = TableSpec::new("年度", example_headers())
+        .row(
+            "令和2年度",
+            [1, 0, 1, 0, 0, 0, 0, 0, 0, 0].map(Value::Count).to_vec(),
+        )
+        .row(
+            "令和3年度",
+            [2, 1, 0, 0, 1, 0, 0, 0].map(Value::Count).to_vec(),
+        );
+    table.rows[1].1.extend([Value::Blank, Value::Blank]);
+    let html = table.to_html();
+    let (before, after) = html.split_once("令和3年度").expect("the row is there");
+    let after = after.replacen("<td></td><td></td></tr>", "</tr>", 1);
+    let html = format!("{before}令和3年度{after}")
+        .replace("</table>", "<tr><th>令和4年度</th></tr></table>");
+    let reading = read("page.html", html.as_bytes());
+    assert!(reading.has_errors(), "{:#?}", reading.diagnostics);
+    let missing: Vec<String> = reading
+        .diagnostics
+        .iter()
+        .filter(|d| d.code() == Code::MissingCell)
+        .filter_map(|d| d.location().cell.map(|cell| cell.to_string()))
+        .collect();
+    assert!(
+        missing.contains(&"J4".to_owned()) && missing.contains(&"K4".to_owned()),
+        "{missing:?}"
+    );
+    assert!(missing.contains(&"B5".to_owned()), "{missing:?}");
 }

@@ -153,10 +153,11 @@ fn table_grid(
                     last_row: row_index + rowspan - 1,
                     last_column: column + colspan - 1,
                 });
-                for r in row_index..row_index + rowspan {
-                    for c in column..column + colspan {
-                        occupied.insert((r, c));
-                    }
+            }
+            // Every position a cell covers, its own included: what no cell covers is missing.
+            for r in row_index..row_index + rowspan {
+                for c in column..column + colspan {
+                    occupied.insert((r, c));
                 }
             }
             let text = element_text(td);
@@ -172,6 +173,22 @@ fn table_grid(
             });
         }
         row_index += 1;
+    }
+    // A row with fewer cells than the table is wide has lost cells (an HTML page that dropped its
+    // empty <td>s): the positions no cell covers are marked missing, so that a value there is an
+    // error instead of being read as 0 or taken from the neighbouring column.
+    let width = occupied
+        .iter()
+        .map(|(_, column)| column + 1)
+        .max()
+        .unwrap_or(0);
+    for row in &mut rows {
+        for column in 0..width {
+            if !occupied.contains(&(row.index, column)) {
+                row.cells.push((column, Cell::Missing));
+            }
+        }
+        row.cells.sort_by_key(|(column, _)| *column);
     }
     Ok((rows, merges))
 }

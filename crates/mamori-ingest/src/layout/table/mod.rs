@@ -376,10 +376,12 @@ impl TableLayout {
                 HeaderMeaning::Unknown
                     if column.path.is_empty() && self.column_has_values(sheet, column.column) =>
                 {
+                    // Values under no header: unknown counts, or a row shifted right (an unquoted
+                    // thousands separator in a CSV). Either way the figures cannot be trusted.
                     outcome.seeds.push(seed(
-                        Code::UnknownColumn,
+                        Code::ValuesWithoutHeader,
                         Some(column.header_cell),
-                        "見出しのない列に値があります。何の件数か分からないため、この列は取り込みません。見出しを付けてください"
+                        "見出しのない列に値があります。何の件数か分からず、行の値が右にずれている（CSV で桁区切りのカンマを引用符で囲んでいない など）おそれもあるため、このファイルは取り込みません。見出しを付けるか、余分な値を消してください"
                             .to_owned(),
                     ));
                 }
