@@ -160,6 +160,8 @@ codes! {
     RepeatedValue = "I-IMPORT-108", Info, "同じ値が重複して記載されています";
     UnknownRow = "W-IMPORT-109", Warning, "年度・実施機関として読めない行は取り込みません";
     SummedColumns = "W-IMPORT-110", Warning, "同じ区分に当たる複数の列を合計しました";
+    HiddenSheet = "W-IMPORT-111", Warning, "非表示のシートは取り込みません";
+    NotAWorksheet = "I-IMPORT-112", Info, "グラフなど表でないシートは読みません";
 }
 
 impl fmt::Display for Code {

@@ -328,3 +328,33 @@ fn an_html_row_that_lost_its_empty_cells_is_an_error_not_zeros() {
     );
     assert!(missing.contains(&"B5".to_owned()), "{missing:?}");
 }
+
+#[test]
+fn a_hidden_sheet_is_skipped_with_a_warning_naming_it() {
+    let current = TableSpec::new("年度", vec![Header::leaf("開示請求")])
+        .title("市長部局 運用状況")
+        .row("令和4年度", vec![Value::Count(5)]);
+    let old_copy = TableSpec::new("年度", vec![Header::leaf("開示請求")])
+        .title("市長部局 運用状況")
+        .row("令和4年度", vec![Value::Count(3)]);
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("運用状況").expect("name");
+    current.write_to(sheet).expect("write");
+    let hidden = workbook.add_worksheet();
+    hidden.set_name("旧").expect("name");
+    old_copy.write_to(hidden).expect("write");
+    hidden.set_hidden(true);
+    let bytes = workbook.save_to_buffer().expect("save");
+    let reading = read("市長部局.xlsx", &bytes);
+    assert!(!reading.has_errors(), "{:#?}", reading.diagnostics);
+    let counts: Vec<u64> = reading.figures.iter().map(|f| f.count).collect();
+    assert_eq!(counts, vec![5]);
+    let hidden_sheets: Vec<Option<String>> = reading
+        .diagnostics
+        .iter()
+        .filter(|d| d.code() == Code::HiddenSheet)
+        .map(|d| d.location().sheet.clone())
+        .collect();
+    assert_eq!(hidden_sheets, vec![Some("旧".to_owned())]);
+}

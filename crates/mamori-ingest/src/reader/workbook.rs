@@ -4,7 +4,8 @@
 use std::io::Cursor;
 
 use calamine::{
-    Data, DataRef, Dimensions, Ods, OdsError, Reader, Xls, XlsError, XlsOptions, Xlsx, XlsxError,
+    Data, DataRef, Dimensions, Ods, OdsError, Reader, Sheet, SheetType, SheetVisible, Xls,
+    XlsError, XlsOptions, Xlsx, XlsxError,
 };
 use mamori_core::{CellRef, Code, Figure};
 
@@ -19,7 +20,7 @@ pub fn read_xlsx(bytes: &[u8], context: &FileContext<'_>) -> Read {
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
     let mut figures = Vec::new();
     let mut seeds = Vec::new();
-    for sheet in workbook.sheet_names() {
+    for sheet in readable_sheets(&workbook.sheets_metadata().to_vec(), &mut seeds) {
         let reader = workbook
             .worksheet_cells_reader(&sheet)
             .map_err(xlsx_error)?;
@@ -78,7 +79,7 @@ pub fn read_xls(bytes: &[u8], context: &FileContext<'_>) -> Read {
         Xls::new_with_options(Cursor::new(bytes), XlsOptions::default()).map_err(xls_error)?;
     let mut figures = Vec::new();
     let mut seeds = Vec::new();
-    for sheet in workbook.sheet_names() {
+    for sheet in readable_sheets(&workbook.sheets_metadata().to_vec(), &mut seeds) {
         let merges = workbook
             .merge_cells_by_sheet_name(&sheet)
             .map_err(xls_error)?;
@@ -102,7 +103,7 @@ pub fn read_ods(bytes: &[u8], context: &FileContext<'_>) -> Read {
     let mut workbook: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(ods_error)?;
     let mut figures = Vec::new();
     let mut seeds = Vec::new();
-    for sheet in workbook.sheet_names() {
+    for sheet in readable_sheets(&workbook.sheets_metadata().to_vec(), &mut seeds) {
         let range = workbook.worksheet_range(&sheet).map_err(ods_error)?;
         let mut rows = BufferedRows::new(rows_of_range(&range, &sheet, context)?);
         let meta = SheetMeta {
@@ -320,4 +321,31 @@ fn corrupt(error: &dyn std::fmt::Display) -> DiagnosticSeed {
             "ブックを読めません（{error}）。ファイルが壊れているか、途中で切れています。元のファイルを保存し直してください"
         ),
     )
+}
+
+/// The sheets to read: worksheets that are visible. A hidden sheet (last year's copy, a working
+/// sheet) is skipped with a warning that names it, so its numbers never replace visible ones
+/// unseen; chart and macro sheets hold no table.
+fn readable_sheets(sheets: &[Sheet], seeds: &mut Vec<DiagnosticSeed>) -> Vec<String> {
+    let mut names = Vec::new();
+    for sheet in sheets {
+        if sheet.typ != SheetType::WorkSheet {
+            seeds.push(DiagnosticSeed::sheet(
+                Code::NotAWorksheet,
+                &sheet.name,
+                "グラフなど表でないシートのため読みません",
+            ));
+            continue;
+        }
+        if sheet.visible != SheetVisible::Visible {
+            seeds.push(DiagnosticSeed::sheet(
+                Code::HiddenSheet,
+                &sheet.name,
+                "非表示のシートのため取り込みません。取り込むなら、シートを再表示して保存し直してください",
+            ));
+            continue;
+        }
+        names.push(sheet.name.clone());
+    }
+    names
 }
