@@ -20,7 +20,7 @@ pub fn read_xlsx(bytes: &[u8], context: &FileContext<'_>) -> Read {
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
     let mut figures = Vec::new();
     let mut seeds = Vec::new();
-    for sheet in readable_sheets(&workbook.sheets_metadata().to_vec(), &mut seeds) {
+    for sheet in readable_sheets(workbook.sheets_metadata(), &mut seeds) {
         let reader = workbook
             .worksheet_cells_reader(&sheet)
             .map_err(xlsx_error)?;
@@ -79,7 +79,7 @@ pub fn read_xls(bytes: &[u8], context: &FileContext<'_>) -> Read {
         Xls::new_with_options(Cursor::new(bytes), XlsOptions::default()).map_err(xls_error)?;
     let mut figures = Vec::new();
     let mut seeds = Vec::new();
-    for sheet in readable_sheets(&workbook.sheets_metadata().to_vec(), &mut seeds) {
+    for sheet in readable_sheets(workbook.sheets_metadata(), &mut seeds) {
         let merges = workbook
             .merge_cells_by_sheet_name(&sheet)
             .map_err(xls_error)?;
@@ -103,7 +103,7 @@ pub fn read_ods(bytes: &[u8], context: &FileContext<'_>) -> Read {
     let mut workbook: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(ods_error)?;
     let mut figures = Vec::new();
     let mut seeds = Vec::new();
-    for sheet in readable_sheets(&workbook.sheets_metadata().to_vec(), &mut seeds) {
+    for sheet in readable_sheets(workbook.sheets_metadata(), &mut seeds) {
         let range = workbook.worksheet_range(&sheet).map_err(ods_error)?;
         let mut rows = BufferedRows::new(rows_of_range(&range, &sheet, context)?);
         let meta = SheetMeta {
