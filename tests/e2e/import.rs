@@ -378,3 +378,38 @@ fn reading_a_store_that_does_not_exist_is_an_error_not_an_empty_answer() {
         "a typo in --db must not create a database"
     );
 }
+
+#[test]
+fn a_replacement_that_leaves_out_a_category_says_so() {
+    let workspace = Workspace::new();
+    let full = workspace.file("old/市長部局.xlsx", &mayor_r4(5).to_xlsx("運用状況"));
+    let partial = TableSpec::new(
+        "年度",
+        vec![
+            Header::leaf("開示請求"),
+            Header::grouped("処理の状況", "開示"),
+        ],
+    )
+    .title("市長部局 運用状況")
+    .row("令和4年度", vec![Value::Count(5), Value::Count(5)]);
+    let partial = workspace.file("new/市長部局.xlsx", &partial.to_xlsx("運用状況"));
+    let (code, _) = workspace.json(&["import", "--json", full.to_str().expect("path")]);
+    assert_eq!(code, 0);
+    let (code, report) = workspace.json(&["import", "--json", partial.to_str().expect("path")]);
+    assert_eq!(code, 0, "{report:#}");
+    let file = &report["files"][0];
+    assert_eq!(file["status"], "superseded");
+    let warnings: Vec<&str> = file["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["code"] == "W-IMPORT-113")
+        .map(|d| d["message"].as_str().expect("message"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{report:#}");
+    assert!(
+        warnings[0].contains("partially_disclosed"),
+        "{}",
+        warnings[0]
+    );
+}

@@ -162,6 +162,7 @@ codes! {
     SummedColumns = "W-IMPORT-110", Warning, "同じ区分に当たる複数の列を合計しました";
     HiddenSheet = "W-IMPORT-111", Warning, "非表示のシートは取り込みません";
     NotAWorksheet = "I-IMPORT-112", Info, "グラフなど表でないシートは読みません";
+    NoLongerReported = "W-IMPORT-113", Warning, "置き換えで報告されなくなった区分があります";
 }
 
 impl fmt::Display for Code {

@@ -94,6 +94,9 @@ pub struct RecordOutcome {
     pub superseded_figures: u64,
     /// Earlier imports that no longer have a current figure.
     pub superseded_imports: Vec<i64>,
+    /// (fiscal year, 実施機関, category) that were current before and that this file does not
+    /// state: after it, they are not reported at all.
+    pub no_longer_reported: Vec<(i64, String, String)>,
 }
 
 /// The database behind mamori.
@@ -236,7 +239,9 @@ impl Store {
         // One statement for every (fiscal year, 実施機関) the file covers, each served by the
         // index on (fiscal_year, agency, superseded_by) however large the store grows.
         let file_scopes = scopes(import.figures);
+
         let mut touched_imports: Vec<i64> = Vec::new();
+        let mut no_longer_reported: Vec<(i64, String, String)> = Vec::new();
         if !file_scopes.is_empty() {
             // `id IN (… UNION ALL …)` rather than an OR: each arm then searches the scope index;
             // with an OR, SQLite scans every current figure through the superseded_by index.
@@ -255,14 +260,27 @@ impl Store {
                 builder.push(" AND superseded_by IS NULL AND import_id <> ");
                 builder.push_bind(import_id);
             }
-            builder.push(") RETURNING import_id");
-            touched_imports = builder
-                .build_query_scalar()
+            builder.push(") RETURNING import_id, fiscal_year, agency, category");
+            let replaced: Vec<(i64, i64, String, String)> = builder
+                .build_query_as()
                 .fetch_all(&mut *transaction)
                 .await
                 .map_err(query_error("superseding older figures"))?;
+            for (older, fiscal_year, agency, category) in replaced {
+                touched_imports.push(older);
+                let stated = import.figures.iter().any(|figure| {
+                    i64::from(figure.fiscal_year.start_year()) == fiscal_year
+                        && figure.agency.as_str() == agency
+                        && figure.category.as_str() == category
+                });
+                if !stated {
+                    no_longer_reported.push((fiscal_year, agency, category));
+                }
+            }
         }
         let superseded = touched_imports.len() as u64;
+        no_longer_reported.sort();
+        no_longer_reported.dedup();
         touched_imports.sort_unstable();
         touched_imports.dedup();
         // The imports whose figures were just replaced retire when none of theirs is current.
@@ -288,6 +306,7 @@ impl Store {
             import_id,
             superseded_figures: superseded,
             superseded_imports,
+            no_longer_reported,
         })
     }
 

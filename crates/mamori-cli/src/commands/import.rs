@@ -325,6 +325,7 @@ async fn record(
     imported_at: &str,
 ) -> anyhow::Result<FileReport> {
     let rejected = reading.has_errors() || (args.strict && reading.has_warnings());
+    let mut extra_diagnostics: Vec<Diagnostic> = Vec::new();
     let format = format_name(reading);
     let new_import = NewImport {
         source: &name,
@@ -343,6 +344,27 @@ async fn record(
         (true, _, _) => (FileStatus::Rejected, None),
         (false, Some(store), false) => {
             let outcome = store.record_import(&new_import).await?;
+            if !outcome.no_longer_reported.is_empty() {
+                let items: Vec<String> = outcome
+                    .no_longer_reported
+                    .iter()
+                    .map(|(year, agency, category)| {
+                        let year = i32::try_from(*year)
+                            .ok()
+                            .and_then(|year| mamori_core::FiscalYear::new(year).ok())
+                            .map_or_else(|| year.to_string(), |year| year.label());
+                        format!("{year} {agency}「{category}」")
+                    })
+                    .collect();
+                extra_diagnostics.push(Diagnostic::new(
+                    Code::NoLongerReported,
+                    Location::file(&name),
+                    format!(
+                        "このファイルで置き換えた年度・実施機関のうち、{}はこのファイルに書かれていないため、以前の値は使われず「報告なし」になります。意図どおりか確認してください",
+                        items.join("、")
+                    ),
+                ));
+            }
             known.retain(|_, row| !outcome.superseded_imports.contains(&row.id));
             known.insert(
                 sha256.clone(),
@@ -404,9 +426,15 @@ async fn record(
         diagnostics: reading
             .diagnostics
             .iter()
+            .chain(&extra_diagnostics)
             .map(DiagnosticJson::from)
             .collect(),
-        diagnostics_full: reading.diagnostics.clone(),
+        diagnostics_full: reading
+            .diagnostics
+            .iter()
+            .chain(&extra_diagnostics)
+            .cloned()
+            .collect(),
     })
 }
 
