@@ -33,13 +33,24 @@ impl StoreConfig {
     pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
         let rest = self.url.strip_prefix("sqlite://")?;
         let path = rest.split('?').next().unwrap_or(rest);
+        let path = path
+            .replace("%3F", "?")
+            .replace("%23", "#")
+            .replace("%25", "%");
         (!path.is_empty()).then(|| std::path::PathBuf::from(path))
     }
 
     /// The SQLite file at `path`.
     pub fn sqlite_file(path: &std::path::Path) -> StoreConfig {
+        // `%`, `?` and `#` would end the path inside the URL: sqlx decodes them back.
+        let path = path
+            .display()
+            .to_string()
+            .replace('%', "%25")
+            .replace('?', "%3F")
+            .replace('#', "%23");
         StoreConfig {
-            url: format!("sqlite://{}?mode=rwc", path.display()),
+            url: format!("sqlite://{path}?mode=rwc"),
         }
     }
 }

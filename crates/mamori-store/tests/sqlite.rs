@@ -276,3 +276,21 @@ async fn reopening_a_store_keeps_its_data() {
     assert_eq!(stored[0].agency, "議会");
     assert_eq!(stored[0].sheet.as_deref(), Some("運用状況"));
 }
+
+#[tokio::test]
+async fn a_store_path_with_url_characters_opens_that_very_file() {
+    let directory = tempfile::tempdir().expect("tempdir");
+    let folder = directory.path().join("総務課 #2 (100%)?");
+    std::fs::create_dir_all(&folder).expect("folder");
+    let path = folder.join("mamori.db");
+    let config = StoreConfig::sqlite_file(&path);
+    assert_eq!(config.sqlite_path().as_deref(), Some(path.as_path()));
+    let store = Store::open(&config).await.expect("open store");
+    let figures = vec![figure(2022, "議会", "complaints", 2, "gikai.csv", "E2")];
+    store
+        .record_import(&new_import("gikai.csv", "g", &figures, &[]))
+        .await
+        .expect("record");
+    store.close().await;
+    assert!(path.exists(), "the store is where it was named");
+}
