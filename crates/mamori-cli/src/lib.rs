@@ -1,9 +1,10 @@
 //! mamori-cli: the `mamori` command.
 //!
-//! Owns: argument parsing ([`args`]), the application config file `mamori.toml` and environment
-//! variables ([`settings`], the only reader of either), fetching inputs from paths and URLs
-//! ([`source`]), printing ([`printer`], the only place that writes to stdout/stderr), logging set-up
-//! and exit codes. Each subcommand is a file in [`commands`].
+//! Owns: argument parsing ([`args`]; `MAMORI_DB` and `MAMORI_CONFIG` as option defaults), the
+//! application config file `mamori.toml` ([`settings`], its only reader), fetching inputs from
+//! paths and URLs ([`source`]), printing ([`printer`], the only place that writes to
+//! stdout/stderr), logging set-up (`MAMORI_LOG`) and exit codes. No other crate reads the
+//! environment. Each subcommand is a file in [`commands`].
 //!
 //! Must not: hold domain rules (they live in mamori-core), parse spreadsheets (mamori-ingest) or
 //! write SQL (mamori-store).

@@ -133,8 +133,7 @@ pub fn format_date(date: NaiveDate) -> Option<String> {
 
 /// Reads an era year (`元` or digits) at the start of `text`; returns it and the bytes consumed.
 pub(crate) fn read_era_year(text: &str) -> Option<(u32, usize)> {
-    if let Some(rest) = text.strip_prefix('元') {
-        let _ = rest;
+    if text.starts_with('元') {
         return Some((1, '元'.len_utf8()));
     }
     read_digits(text)
