@@ -113,6 +113,9 @@ pub fn resolve(config_path: Option<&Path>, db: Option<&str>) -> anyhow::Result<S
     let schema =
         schema_from(wire.categories.as_ref()).context("invalid [categories] in mamori.toml")?;
     let store_wire = wire.store.unwrap_or_default();
+    if store_wire.path.is_some() && store_wire.url.is_some() {
+        anyhow::bail!("[store] in mamori.toml names both `path` and `url`: keep one");
+    }
     let (store, data_dir) = match (db, store_wire.url, store_wire.path) {
         (Some(db), _, _) => store_from_argument(db),
         (None, Some(url), _) => store_from_argument(&url),

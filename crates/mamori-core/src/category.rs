@@ -131,6 +131,14 @@ pub enum SchemaError {
         key: CategoryKey,
         family: CategoryKey,
     },
+    #[error(
+        "the wording `{synonym}` already means category `{taken_by}`; it cannot also mean `{key}`"
+    )]
+    SynonymTaken {
+        synonym: String,
+        key: String,
+        taken_by: CategoryKey,
+    },
 }
 
 /// What a header path means.
@@ -260,6 +268,24 @@ impl CategorySchema {
 
     /// Adds header wordings to an existing category.
     pub fn add_synonyms(&mut self, key: &str, synonyms: &[&str]) -> Result<(), SchemaError> {
+        // A wording that already names another category would make every such column ambiguous.
+        for synonym in synonyms {
+            let folded = fold_label(synonym);
+            let taken_by = self
+                .index
+                .get(&folded)
+                .into_iter()
+                .flatten()
+                .map(|position| &self.categories[*position])
+                .find(|category| category.key.as_str() != key && category.contexts.is_empty());
+            if let Some(taken_by) = taken_by {
+                return Err(SchemaError::SynonymTaken {
+                    synonym: (*synonym).to_owned(),
+                    key: key.to_owned(),
+                    taken_by: taken_by.key.clone(),
+                });
+            }
+        }
         let category = self
             .categories
             .iter_mut()
@@ -755,6 +781,13 @@ mod tests {
         assert_eq!(
             schema.add_synonyms("no_such", &["x"]),
             Err(SchemaError::Unknown("no_such".to_owned()))
+        );
+        assert!(
+            matches!(
+                schema.add_synonyms("appeals", &["一部開示"]),
+                Err(SchemaError::SynonymTaken { .. })
+            ),
+            "one wording cannot mean two categories"
         );
         let duplicate =
             Category::new("appeals", "審査請求", None, "appeals", &[], &[]).expect("valid");
