@@ -413,3 +413,17 @@ fn a_replacement_that_leaves_out_a_category_says_so() {
         warnings[0]
     );
 }
+
+#[test]
+fn files_of_other_kinds_in_a_folder_are_listed_not_silently_passed_over() {
+    let workspace = Workspace::new();
+    workspace.file("inbox/市長部局.xlsx", &mayor_r4(5).to_xlsx("運用状況"));
+    workspace.file("inbox/説明.docx", b"PK\x03\x04 not a spreadsheet");
+    let folder = workspace.directory.path().join("inbox");
+    let (code, report) = workspace.json(&["import", "--json", folder.to_str().expect("path")]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["files"].as_array().expect("files").len(), 1);
+    let skipped = report["skipped"].as_array().expect("skipped");
+    assert_eq!(skipped.len(), 1);
+    assert!(skipped[0].as_str().expect("path").ends_with("説明.docx"));
+}

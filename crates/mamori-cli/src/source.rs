@@ -29,26 +29,35 @@ impl Input {
     }
 }
 
-/// Expands arguments into inputs; folders are walked in name order. Hidden files and Excel's lock
-/// files (`~$…`) are skipped.
-pub fn expand(arguments: &[String]) -> Result<Vec<Input>, Diagnostic> {
-    let mut inputs = Vec::new();
+/// What a folder walk found.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    pub inputs: Vec<Input>,
+    /// Files in folders that were not read (other extensions), so the user can see them.
+    pub skipped: Vec<PathBuf>,
+}
+
+/// Expands arguments into inputs; folders are walked in name order, without following symbolic
+/// links to folders (a link back up would never end). Hidden files and Excel's lock files (`~$…`)
+/// are passed over; files of other kinds are listed in `skipped`.
+pub fn expand(arguments: &[String]) -> Result<Expanded, Diagnostic> {
+    let mut expanded = Expanded::default();
     for argument in arguments {
         if argument.starts_with("http://") || argument.starts_with("https://") {
-            inputs.push(Input::Url(argument.clone()));
+            expanded.inputs.push(Input::Url(argument.clone()));
             continue;
         }
         let path = PathBuf::from(argument);
         if path.is_dir() {
-            walk(&path, &mut inputs)?;
+            walk(&path, &mut expanded)?;
         } else {
-            inputs.push(Input::File(path));
+            expanded.inputs.push(Input::File(path));
         }
     }
-    Ok(inputs)
+    Ok(expanded)
 }
 
-fn walk(folder: &Path, inputs: &mut Vec<Input>) -> Result<(), Diagnostic> {
+fn walk(folder: &Path, expanded: &mut Expanded) -> Result<(), Diagnostic> {
     let entries = std::fs::read_dir(folder)
         .map_err(|error| read_failed(&folder.display().to_string(), &error.to_string()))?;
     let mut paths: Vec<PathBuf> = entries
@@ -64,15 +73,21 @@ fn walk(folder: &Path, inputs: &mut Vec<Input>) -> Result<(), Diagnostic> {
         if name.starts_with('.') || name.starts_with("~$") {
             continue;
         }
+        let is_link =
+            std::fs::symlink_metadata(&path).is_ok_and(|meta| meta.file_type().is_symlink());
         if path.is_dir() {
-            walk(&path, inputs)?;
+            if !is_link {
+                walk(&path, expanded)?;
+            }
         } else {
             let extension = path
                 .extension()
                 .map(|e| e.to_string_lossy().to_lowercase())
                 .unwrap_or_default();
             if FOLDER_EXTENSIONS.contains(&extension.as_str()) {
-                inputs.push(Input::File(path));
+                expanded.inputs.push(Input::File(path));
+            } else {
+                expanded.skipped.push(path);
             }
         }
     }

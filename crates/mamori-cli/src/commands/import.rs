@@ -69,13 +69,28 @@ struct FileReport {
 struct ImportReport {
     dry_run: bool,
     files: Vec<FileReport>,
+    /// Files in the folders named that were not read (other kinds of file).
+    skipped: Vec<String>,
 }
 
 pub(crate) async fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Result<ExitStatus> {
-    let inputs = match source::expand(&args.inputs) {
-        Ok(inputs) => inputs,
+    let expanded = match source::expand(&args.inputs) {
+        Ok(expanded) => expanded,
         Err(diagnostic) => anyhow::bail!("{diagnostic}"),
     };
+    let inputs = expanded.inputs;
+    let skipped: Vec<String> = expanded
+        .skipped
+        .iter()
+        .map(|path| path.display().to_string())
+        .collect();
+    if !skipped.is_empty() {
+        printer::note(&format!(
+            "表計算・CSV・HTML 以外のファイル {} 件は読みませんでした: {}",
+            skipped.len(),
+            skipped.join("、")
+        ));
+    }
     if inputs.is_empty() {
         anyhow::bail!("no spreadsheet found in {}", args.inputs.join(", "));
     }
@@ -124,6 +139,7 @@ pub(crate) async fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Resul
     let report = ImportReport {
         dry_run: args.dry_run,
         files,
+        skipped,
     };
     if args.json {
         printer::json(&report)?;
