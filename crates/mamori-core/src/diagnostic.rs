@@ -163,6 +163,7 @@ codes! {
     HiddenSheet = "W-IMPORT-111", Warning, "非表示のシートは取り込みません";
     NotAWorksheet = "I-IMPORT-112", Info, "グラフなど表でないシートは読みません";
     NoLongerReported = "W-IMPORT-113", Warning, "置き換えで報告されなくなった区分があります";
+    UnreadRow = "W-IMPORT-114", Warning, "表の外に数値の並んだ行があります";
 }
 
 impl fmt::Display for Code {

@@ -358,3 +358,17 @@ fn a_hidden_sheet_is_skipped_with_a_warning_naming_it() {
         .collect();
     assert_eq!(hidden_sheets, vec![Some("旧".to_owned())]);
 }
+
+#[test]
+fn a_row_of_numbers_no_table_took_is_reported() {
+    let csv =
+        "年度,開示請求,開示,一部開示\r\n令和3年度,5,4,1\r\n※ 次の行は速報値\r\n令和4年度,4,4,0\r\n";
+    let reading = read("市長部局.csv", csv.as_bytes());
+    let unread: Vec<String> = reading
+        .diagnostics
+        .iter()
+        .filter(|d| d.code() == Code::UnreadRow)
+        .filter_map(|d| d.location().cell.map(|cell| cell.to_string()))
+        .collect();
+    assert_eq!(unread, vec!["B4".to_owned()], "{:#?}", reading.diagnostics);
+}

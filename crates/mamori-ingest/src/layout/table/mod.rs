@@ -40,32 +40,93 @@ pub(crate) fn read(context: &FileContext<'_>, meta: &SheetMeta, rows: Vec<Row>) 
     let upright = read_oriented(context, meta, &sheet);
     // A table read cleanly upright is not tried across: a transposed table read upright has no
     // header row, or rows that are not years or 実施機関 (warnings).
-    let clean = !upright.figures.is_empty()
+    let clean = !upright.0.figures.is_empty()
         && upright
+            .0
             .seeds
             .iter()
             .all(|seed| seed.code.severity() < mamori_core::Severity::Warning);
     if clean {
-        return upright;
+        return with_unread_rows(upright, &sheet, meta);
     }
-    let transposed = read_oriented(context, meta, &sheet.transposed());
-    let score = |outcome: &SheetOutcome| outcome.figures.len();
-    if score(&transposed) > score(&upright) {
-        transposed
+    let transposed_sheet = sheet.transposed();
+    let transposed = read_oriented(context, meta, &transposed_sheet);
+    if transposed.0.figures.len() > upright.0.figures.len() {
+        with_unread_rows(transposed, &transposed_sheet, meta)
     } else {
-        upright
+        with_unread_rows(upright, &sheet, meta)
     }
 }
 
-fn read_oriented(context: &FileContext<'_>, meta: &SheetMeta, sheet: &Sheet) -> SheetOutcome {
+/// Rows of numbers that no table took are reported, so that nothing is passed over in silence
+/// (a second table the reader did not recognise, rows after a break it took for the end).
+fn with_unread_rows(
+    read: (SheetOutcome, Vec<(u32, u32)>),
+    sheet: &Sheet,
+    meta: &SheetMeta,
+) -> SheetOutcome {
+    const MAX_REPORTED: usize = 10;
+    let (mut outcome, consumed) = read;
+    if outcome.figures.is_empty() {
+        // Nothing was read at all: the file-level "no table" error says so.
+        return outcome;
+    }
+    let mut reported = 0;
+    let mut next = sheet.next_row_from(0);
+    while let Some(row) = next {
+        next = row
+            .checked_add(1)
+            .and_then(|after| sheet.next_row_from(after));
+        if consumed
+            .iter()
+            .any(|(first, last)| (*first..=*last).contains(&row))
+        {
+            continue;
+        }
+        let numbers: Vec<u32> = sheet
+            .row(row)
+            .filter(|(_, cell)| match cell {
+                Cell::Number(_) => true,
+                Cell::Text(text) => {
+                    text.chars().any(|c| c.is_ascii_digit()) && read_count(cell).is_ok()
+                }
+                _ => false,
+            })
+            .map(|(column, _)| column)
+            .collect();
+        // One number alone is a page number or a code; a row of them looks like data.
+        if numbers.len() < 2 {
+            continue;
+        }
+        reported += 1;
+        if reported > MAX_REPORTED {
+            break;
+        }
+        outcome.seeds.push(DiagnosticSeed {
+            code: Code::UnreadRow,
+            message: "表の外に数値の並んだ行があり、取り込んでいません。表の続きなら、空行や見出しを整えて保存し直してください".to_owned(),
+            sheet: meta.name.clone(),
+            cell: Some(sheet.origin(row, numbers[0])),
+        });
+    }
+    outcome
+}
+
+fn read_oriented(
+    context: &FileContext<'_>,
+    meta: &SheetMeta,
+    sheet: &Sheet,
+) -> (SheetOutcome, Vec<(u32, u32)>) {
     let schema = context.options.schema;
     let mut outcome = SheetOutcome::default();
     let mut next = sheet.next_row_from(0);
     let mut previous_end: Option<u32> = None;
+    let mut consumed = Vec::new();
     while let Some(row) = next {
         if is_header_row(sheet, schema, row) {
             let layout = TableLayout::find(sheet, schema, row, previous_end);
             let end = layout.last_row();
+            consumed.push((layout.header_top, end));
             layout.read(context, meta, sheet, &mut outcome);
             previous_end = Some(end);
             next = end
@@ -77,7 +138,7 @@ fn read_oriented(context: &FileContext<'_>, meta: &SheetMeta, sheet: &Sheet) -> 
                 .and_then(|after| sheet.next_row_from(after));
         }
     }
-    outcome
+    (outcome, consumed)
 }
 
 /// Whether a table's header starts at this row: two labels that name categories or totals, or
