@@ -427,3 +427,58 @@ fn files_of_other_kinds_in_a_folder_are_listed_not_silently_passed_over() {
     assert_eq!(skipped.len(), 1);
     assert!(skipped[0].as_str().expect("path").ends_with("説明.docx"));
 }
+
+#[test]
+fn a_store_failure_mid_batch_still_lists_what_was_stored() {
+    let workspace = Workspace::new();
+    let table = |title: &str| {
+        TableSpec::new("年度", vec![Header::leaf("開示請求")])
+            .title(title)
+            .row("令和4年度", vec![Value::Count(2)])
+    };
+    let first = workspace.file("市長部局.xlsx", &table("市長部局 運用状況").to_xlsx("S"));
+    let (code, _) = workspace.json(&["import", "--json", first.to_str().expect("path")]);
+    assert_eq!(code, 0);
+    // Make the store refuse 議会's figures, as a full disk or a lost server would.
+    let url = format!("sqlite://{}", workspace.db().display());
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(async {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&url).await.expect("connect");
+            sqlx::query(
+                "CREATE TRIGGER refuse_gikai BEFORE INSERT ON figures WHEN NEW.agency = '議会'
+                 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+            )
+            .execute(&pool)
+            .await
+            .expect("trigger");
+            pool.close().await;
+        });
+    let education = workspace.file(
+        "教育委員会.xlsx",
+        &table("教育委員会 運用状況").to_xlsx("S"),
+    );
+    let council = workspace.file("議会.xlsx", &table("議会 運用状況").to_xlsx("S"));
+    let (code, report) = workspace.json(&[
+        "import",
+        "--json",
+        education.to_str().expect("path"),
+        council.to_str().expect("path"),
+    ]);
+    assert_eq!(code, 2, "{report:#}");
+    let stored: Vec<(&str, &str)> = report["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| {
+            (
+                f["agency"].as_str().expect("agency"),
+                f["status"].as_str().expect("status"),
+            )
+        })
+        .collect();
+    assert_eq!(stored, vec![("教育委員会", "imported")]);
+}

@@ -116,24 +116,52 @@ pub(crate) async fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Resul
     // in input order: parsing and storing overlap, and the output stays deterministic.
     let window = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
     let mut pending: VecDeque<Pending> = VecDeque::with_capacity(window + 1);
-    for input in &inputs {
+    let mut failure: Option<anyhow::Error> = None;
+    'inputs: for input in &inputs {
         pending.push_back(parser.start(input, &fetch).await);
         while pending.len() > window {
-            if let Some(next) = pending.pop_front() {
-                let report = finish(next, store.as_ref(), &mut known, args, &imported_at).await?;
-                files.push(report);
-                progress.inc(1);
+            let Some(next) = pending.pop_front() else {
+                break;
+            };
+            match finish(next, store.as_ref(), &mut known, args, &imported_at).await {
+                Ok(report) => files.push(report),
+                Err(error) => {
+                    failure = Some(error);
+                    break 'inputs;
+                }
             }
+            progress.inc(1);
         }
     }
-    while let Some(next) = pending.pop_front() {
-        let report = finish(next, store.as_ref(), &mut known, args, &imported_at).await?;
-        files.push(report);
+    while failure.is_none()
+        && let Some(next) = pending.pop_front()
+    {
+        match finish(next, store.as_ref(), &mut known, args, &imported_at).await {
+            Ok(report) => files.push(report),
+            Err(error) => failure = Some(error),
+        }
         progress.inc(1);
     }
     progress.finish_and_clear();
     if let Some(store) = store {
         store.close().await;
+    }
+    if let Some(error) = failure {
+        // The files before the failure are stored (each in its own transaction): say which,
+        // then stop with the error, so that nobody has to guess what the store holds.
+        let report = ImportReport {
+            dry_run: args.dry_run,
+            files,
+            skipped,
+        };
+        if args.json {
+            printer::json(&report)?;
+        } else {
+            print_summary(&report);
+        }
+        return Err(
+            error.context("the import stopped; the files listed above were handled before it did")
+        );
     }
     let any_rejected = files.iter().any(|f| f.status == FileStatus::Rejected);
     let report = ImportReport {
