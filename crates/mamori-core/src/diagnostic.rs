@@ -164,6 +164,7 @@ codes! {
     NotAWorksheet = "I-IMPORT-112", Info, "グラフなど表でないシートは読みません";
     NoLongerReported = "W-IMPORT-113", Warning, "置き換えで報告されなくなった区分があります";
     UnreadRow = "W-IMPORT-114", Warning, "表の外に数値の並んだ行があります";
+    MergedValue = "W-IMPORT-115", Warning, "結合されたセルの値を最初の列にだけ数えました";
 }
 
 impl fmt::Display for Code {

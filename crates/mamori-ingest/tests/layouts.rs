@@ -372,3 +372,61 @@ fn a_row_of_numbers_no_table_took_is_reported() {
         .collect();
     assert_eq!(unread, vec!["B4".to_owned()], "{:#?}", reading.diagnostics);
 }
+
+#[test]
+fn a_count_merged_over_two_columns_is_counted_once_with_a_warning() {
+    let decided = |leaf| Header::grouped("処理の状況", leaf);
+    let table = TableSpec::new(
+        "年度",
+        vec![
+            Header::leaf("開示請求"),
+            decided("開示"),
+            decided("一部開示"),
+        ],
+    )
+    .title("市長部局 運用状況")
+    .row(
+        "令和4年度",
+        vec![Value::Count(3), Value::Blank, Value::Blank],
+    );
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("S").expect("name");
+    table.write_to(sheet).expect("write");
+    // C4:D4 merged, holding 3 (開示 and 一部開示 together, as some publishers write it).
+    let format = rust_xlsxwriter::Format::new();
+    sheet.merge_range(3, 2, 3, 3, "", &format).expect("merge");
+    sheet
+        .write_number_with_format(3, 2, 3.0, &format)
+        .expect("value");
+    let bytes = workbook.save_to_buffer().expect("save");
+    let reading = read("市長部局.xlsx", &bytes);
+    let merged: Vec<String> = reading
+        .diagnostics
+        .iter()
+        .filter(|d| d.code() == Code::MergedValue)
+        .filter_map(|d| d.location().cell.map(|cell| cell.to_string()))
+        .collect();
+    assert_eq!(merged, vec!["C4".to_owned()], "{:#?}", reading.diagnostics);
+    let rows = figures_with_cells(&reading);
+    assert!(
+        rows.contains(&(
+            2022,
+            "市長".to_owned(),
+            "disclosed".to_owned(),
+            3,
+            "C4".to_owned()
+        )),
+        "{rows:#?}"
+    );
+    assert!(
+        rows.contains(&(
+            2022,
+            "市長".to_owned(),
+            "partially_disclosed".to_owned(),
+            0,
+            "D4".to_owned()
+        )),
+        "{rows:#?}"
+    );
+}

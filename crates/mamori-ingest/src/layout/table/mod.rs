@@ -673,6 +673,24 @@ impl TableLayout {
             for (column, key) in &category_columns {
                 match column_count(sheet, *row, column) {
                     Ok((count, subset)) => {
+                        // A count merged over several cells is counted once, in its first column;
+                        // the other columns read as 0. Say so: the publisher may have meant
+                        // something else.
+                        if count > 0
+                            && let Some(merge) = sheet.merge_at(*row, column.column)
+                            && (merge.first_row, merge.first_column) == (*row, column.column)
+                            && (merge.last_row > merge.first_row
+                                || merge.last_column > merge.first_column)
+                        {
+                            outcome.seeds.push(seed(
+                                Code::MergedValue,
+                                Some((*row, column.column)),
+                                format!(
+                                    "結合されたセルの値 {count} を、最初の列「{}」にだけ数えました。結合した範囲のほかの列は 0 として読んでいます",
+                                    column.path.join(" › ")
+                                ),
+                            ));
+                        }
                         values.insert(column.column, count);
                         by_key.entry(*key).or_default().push((column.column, count));
                         if let (Some(subset), Some(note)) = (subset, &column.subset_note) {
