@@ -150,27 +150,7 @@ impl Agency {
     pub fn recognise_all(text: &str) -> Vec<Agency> {
         let folded: String = text.nfkc().collect();
         let mut found: Vec<Agency> = Vec::new();
-        for word in folded.split(|c: char| {
-            c.is_whitespace()
-                || matches!(
-                    c,
-                    '_' | '-'
-                        | '・'
-                        | '('
-                        | ')'
-                        | '「'
-                        | '」'
-                        | '【'
-                        | '】'
-                        | '['
-                        | ']'
-                        | '.'
-                        | ','
-                        | '、'
-                        | '。'
-                        | '/'
-                )
-        }) {
+        for word in folded.split(is_word_separator) {
             let Some(name) = known_name_of_word(word) else {
                 continue;
             };
@@ -194,25 +174,7 @@ impl Agency {
     pub fn find_department(text: &str) -> Option<Agency> {
         let folded: String = text.nfkc().collect();
         folded
-            .split(|c: char| {
-                c.is_whitespace()
-                    || matches!(
-                        c,
-                        '_' | '-'
-                            | '・'
-                            | '('
-                            | ')'
-                            | '「'
-                            | '」'
-                            | '【'
-                            | '】'
-                            | '['
-                            | ']'
-                            | '.'
-                            | ','
-                            | '、'
-                    )
-            })
+            .split(is_word_separator)
             .map(|word| word.trim_start_matches(|c: char| c.is_ascii_digit()))
             .find(|word| {
                 word.chars().count() >= 2
@@ -232,6 +194,29 @@ impl Agency {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// What separates the words of a title or file name (`令和4年度_市民課（運用状況）.xlsx`).
+fn is_word_separator(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '_' | '-'
+                | '・'
+                | '('
+                | ')'
+                | '「'
+                | '」'
+                | '【'
+                | '】'
+                | '['
+                | ']'
+                | '.'
+                | ','
+                | '、'
+                | '。'
+                | '/'
+        )
 }
 
 /// The known 実施機関 a single word names, if any.

@@ -146,23 +146,6 @@ pub(crate) async fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Resul
     if let Some(store) = store {
         store.close().await;
     }
-    if let Some(error) = failure {
-        // The files before the failure are stored (each in its own transaction): say which,
-        // then stop with the error, so that nobody has to guess what the store holds.
-        let report = ImportReport {
-            dry_run: args.dry_run,
-            files,
-            skipped,
-        };
-        if args.json {
-            printer::json(&report)?;
-        } else {
-            print_summary(&report);
-        }
-        return Err(
-            error.context("the import stopped; the files listed above were handled before it did")
-        );
-    }
     let any_rejected = files.iter().any(|f| f.status == FileStatus::Rejected);
     let report = ImportReport {
         dry_run: args.dry_run,
@@ -173,6 +156,13 @@ pub(crate) async fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Resul
         printer::json(&report)?;
     } else {
         print_summary(&report);
+    }
+    if let Some(error) = failure {
+        // The files before the failure are stored (each in its own transaction): the report
+        // above says which, and the error stops the command, so nobody guesses what the store holds.
+        return Err(
+            error.context("the import stopped; the files listed above were handled before it did")
+        );
     }
     Ok(if any_rejected {
         ExitStatus::Failure
