@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use mamori_test_support::{Header, TableSpec, Value};
 
-use crate::support::{Workspace, figure_rows, samples};
+use crate::support::{Workspace, agency_statuses, figure_rows, samples};
 
 fn mayor_r4(requests: u64) -> TableSpec {
     let decided = |leaf| Header::grouped("処理の状況", leaf);
@@ -340,20 +340,13 @@ fn department_files_are_kept_apart_and_never_replace_each_other() {
         taxes.to_str().expect("path"),
     ]);
     assert_eq!(code, 0, "{report:#}");
-    let statuses: Vec<(&str, &str)> = report["files"]
-        .as_array()
-        .expect("files")
-        .iter()
-        .map(|f| {
-            (
-                f["agency"].as_str().expect("agency"),
-                f["status"].as_str().expect("status"),
-            )
-        })
-        .collect();
+    let statuses = agency_statuses(&report);
     assert_eq!(
         statuses,
-        vec![("市民課", "imported"), ("税務課", "imported")]
+        vec![
+            ("市民課".to_owned(), "imported".to_owned()),
+            ("税務課".to_owned(), "imported".to_owned())
+        ]
     );
     let (_, figures) = workspace.json(&["figures", "--json", "--year", "R4"]);
     let requests: Vec<(String, i64)> = figure_rows(&figures)
@@ -469,16 +462,9 @@ fn a_store_failure_mid_batch_still_lists_what_was_stored() {
         council.to_str().expect("path"),
     ]);
     assert_eq!(code, 2, "{report:#}");
-    let stored: Vec<(&str, &str)> = report["files"]
-        .as_array()
-        .expect("files")
-        .iter()
-        .map(|f| {
-            (
-                f["agency"].as_str().expect("agency"),
-                f["status"].as_str().expect("status"),
-            )
-        })
-        .collect();
-    assert_eq!(stored, vec![("教育委員会", "imported")]);
+    let stored = agency_statuses(&report);
+    assert_eq!(
+        stored,
+        vec![("教育委員会".to_owned(), "imported".to_owned())]
+    );
 }

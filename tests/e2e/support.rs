@@ -77,3 +77,18 @@ pub(crate) fn figure_rows(figures: &serde_json::Value) -> Vec<(i64, String, Stri
         })
         .collect()
 }
+
+/// `(agency, status)` of every file in an import report.
+pub(crate) fn agency_statuses(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| {
+            (
+                f["agency"].as_str().expect("agency").to_owned(),
+                f["status"].as_str().expect("status").to_owned(),
+            )
+        })
+        .collect()
+}
