@@ -30,7 +30,7 @@ fn mayor_r4(requests: u64) -> TableSpec {
 }
 
 #[test]
-fn the_readme_command_imports_the_samples_with_their_cells() {
+fn the_readme_command_imports_the_samples_and_reports_them() {
     let workspace = Workspace::new();
     let samples = samples();
     let samples = samples.to_str().expect("utf-8 path");
@@ -96,6 +96,25 @@ fn the_readme_command_imports_the_samples_with_their_cells() {
     assert_eq!(again["files"][0]["agency"], "市長");
     let (_, figures_again) = workspace.json(&["figures", "--json", "--year", "R4"]);
     assert_eq!(figure_rows(&figures_again), rows);
+
+    // The README's report: the year's total is the sum of the 実施機関 rows, and the ledger's
+    // decisions no request reached are 0, not "not reported".
+    let (code, annual) = workspace.json(&["report", "annual", "--year", "令和4年度", "--json"]);
+    assert_eq!(code, 0);
+    let r4 = &annual["rows"][2]["values"];
+    let by_agency = annual["by_agency"]["rows"].as_array().expect("rows");
+    let sum: i64 = by_agency
+        .iter()
+        .map(|row| row["values"]["disclosure_requests"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(r4["disclosure_requests"].as_i64(), Some(sum));
+    let assembly = by_agency
+        .iter()
+        .find(|row| row["agency"] == "議会")
+        .expect("議会 row");
+    assert_eq!(assembly["values"]["disclosure_requests"], 3);
+    assert_eq!(assembly["values"]["not_disclosed"], 0);
+    assert!(assembly["values"]["correction_requests"].is_null());
 }
 
 #[test]

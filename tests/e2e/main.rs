@@ -1,4 +1,5 @@
 //! End-to-end tests of the `mamori` binary: real files in, real SQLite store, real exit codes.
 
 mod import;
+mod report;
 mod support;

@@ -33,6 +33,59 @@ pub enum Command {
     Figures(FiguresArgs),
     /// List or show past imports
     Imports(ImportsArgs),
+    /// Write reports from the stored figures
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The annual 運用状況 report: the fiscal year and the years before it, in total and per 実施機関
+    Annual(AnnualArgs),
+}
+
+/// Output formats of `mamori report annual`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Excel workbook: 運用状況, 実施機関別, データ, 確認事項
+    Xlsx,
+    /// A standalone HTML page with the chart
+    Html,
+    /// The HTML tables alone, to paste into a CMS
+    HtmlFragment,
+    /// Records (UTF-8 with BOM, CRLF) for Excel and open data
+    Csv,
+    /// Markdown, for the terminal and mail
+    Md,
+    /// JSON for scripts
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct AnnualArgs {
+    /// The fiscal year the report is for: 2022, 令和4年度, R4
+    #[arg(long, value_name = "FY")]
+    pub year: String,
+
+    /// How many fiscal years the table shows, ending with --year
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub years: u32,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+    pub format: ReportFormat,
+
+    /// Same as --format json
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+
+    /// Write to this file instead of standard output (xlsx without it goes under the data folder)
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Refuse to write the report while warnings stand (exit 1, listing them)
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]

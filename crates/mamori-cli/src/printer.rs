@@ -31,6 +31,14 @@ pub fn line(text: &str) {
     println!("{text}");
 }
 
+/// Bytes on stdout as they are (a rendered report).
+pub fn bytes(data: &[u8]) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(data)?;
+    stdout.flush()?;
+    Ok(())
+}
+
 /// One JSON document on stdout.
 pub fn json(value: &impl Serialize) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();

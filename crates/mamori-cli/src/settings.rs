@@ -10,6 +10,15 @@
 //! section = "総務部総務課"
 //! contact = "電話 0000-00-0000"
 //!
+//! [report]
+//! templates = "my-templates"          # annual_page.html, annual_fragment.html, annual.md here
+//!                                     # replace the built-in ones (relative to this file)
+//!
+//! [agencies]
+//! default-body = "市長"               # where departments' figures go (町長 for a town)
+//! [agencies.departments]              # departments that belong to another 実施機関
+//! "水道課" = "公営企業管理者"
+//!
 //! [categories.synonyms]               # more wording for existing categories
 //! nonexistent = ["不存在等"]
 //!
@@ -25,7 +34,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use mamori_core::{Category, CategorySchema};
+use mamori_core::{Agency, Category, CategorySchema};
+use mamori_report::{City, Rollup};
 use mamori_store::StoreConfig;
 use serde::Deserialize;
 
@@ -39,6 +49,27 @@ pub struct ConfigWire {
     pub city: Option<CityWire>,
     /// Changes to the category schema.
     pub categories: Option<CategoriesWire>,
+    /// How reports are written.
+    pub report: Option<ReportWire>,
+    /// Which 実施機関 departments belong to.
+    pub agencies: Option<AgenciesWire>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ReportWire {
+    /// A folder of templates replacing the built-in ones, relative to the config file.
+    pub templates: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AgenciesWire {
+    /// The 実施機関 a department belongs to unless listed below (default 市長).
+    pub default_body: Option<String>,
+    /// Department → 実施機関.
+    #[serde(default)]
+    pub departments: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -95,6 +126,12 @@ pub struct Settings {
     /// The folder for generated files (the store's folder for SQLite).
     pub data_dir: PathBuf,
     pub schema: CategorySchema,
+    /// Who publishes reports.
+    pub city: City,
+    /// Where departments' figures go.
+    pub rollup: Rollup,
+    /// A folder of report templates replacing the built-in ones.
+    pub report_templates: Option<PathBuf>,
 }
 
 /// Reads `mamori.toml` (the named one, else ./mamori.toml if present) and resolves the store:
@@ -131,10 +168,27 @@ pub fn resolve(config_path: Option<&Path>, db: Option<&str>) -> anyhow::Result<S
             )
         }
     };
+    let city = wire
+        .city
+        .map(|city| City {
+            name: city.name.unwrap_or_default(),
+            section: city.section,
+            contact: city.contact,
+        })
+        .unwrap_or_default();
+    let rollup =
+        rollup_from(wire.agencies.as_ref()).context("invalid [agencies] in mamori.toml")?;
+    let report_templates = wire
+        .report
+        .and_then(|report| report.templates)
+        .map(|path| base.join(path));
     Ok(Settings {
         store,
         data_dir,
         schema,
+        city,
+        rollup,
+        report_templates,
     })
 }
 
@@ -166,6 +220,24 @@ fn read_config(path: &Path) -> anyhow::Result<ConfigWire> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the config file `{}`", path.display()))?;
     toml::from_str(&text).with_context(|| format!("invalid config file `{}`", path.display()))
+}
+
+/// Departments → 実施機関 as the city assigns them.
+fn rollup_from(agencies: Option<&AgenciesWire>) -> anyhow::Result<Rollup> {
+    let Some(agencies) = agencies else {
+        return Ok(Rollup::default());
+    };
+    let name = |text: &str| {
+        Agency::new(text).with_context(|| format!("an empty 実施機関 name in `{text}`"))
+    };
+    let mut rollup = match &agencies.default_body {
+        Some(body) => Rollup::with_default_body(name(body)?),
+        None => Rollup::default(),
+    };
+    for (department, body) in &agencies.departments {
+        rollup.assign(name(department)?, name(body)?);
+    }
+    Ok(rollup)
 }
 
 /// The default schema with a city's changes applied.
@@ -225,6 +297,44 @@ mod tests {
         assert!(
             matches!(schema.classify(&["他機関へ移送"]), HeaderMeaning::Category(key) if key.as_str() == "transferred")
         );
+    }
+
+    #[test]
+    fn city_report_and_agencies_sections_resolve() {
+        let directory = tempfile::tempdir().expect("tempdir");
+        let config = directory.path().join("mamori.toml");
+        std::fs::write(
+            &config,
+            r#"
+            [city]
+            name = "みほん町"
+            contact = "電話 0000-00-0000"
+            [report]
+            templates = "layouts"
+            [agencies]
+            default-body = "町長"
+            [agencies.departments]
+            "水道課" = "公営企業管理者"
+            "#,
+        )
+        .expect("write");
+        let settings = resolve(Some(&config), None).expect("resolves");
+        assert_eq!(settings.city.name, "みほん町");
+        assert_eq!(settings.city.section, None);
+        assert_eq!(
+            settings.report_templates,
+            Some(directory.path().join("layouts"))
+        );
+        let body_of = |name: &str| {
+            settings
+                .rollup
+                .body_of(&Agency::new(name).expect("name"))
+                .as_str()
+                .to_owned()
+        };
+        assert_eq!(body_of("水道課"), "公営企業管理者");
+        assert_eq!(body_of("住民課"), "町長");
+        assert_eq!(body_of("教育委員会"), "教育委員会");
     }
 
     #[test]

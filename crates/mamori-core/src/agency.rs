@@ -43,6 +43,37 @@ const KNOWN: &[&str] = &[
     "知事",
 ];
 
+/// The order in which cities list their 実施機関 in published tables (domain.md §1): the head of
+/// the executive first, the assembly last. Bodies not listed here follow, by name.
+const PUBLICATION_ORDER: &[&str] = &[
+    "市長",
+    "町長",
+    "村長",
+    "区長",
+    "知事",
+    "教育委員会",
+    "選挙管理委員会",
+    "人事委員会",
+    "公平委員会",
+    "監査委員",
+    "農業委員会",
+    "固定資産評価審査委員会",
+    "労働委員会",
+    "収用委員会",
+    "海区漁業調整委員会",
+    "内水面漁場管理委員会",
+    "公安委員会",
+    "警察本部長",
+    "公営企業管理者",
+    "上下水道事業管理者",
+    "水道事業管理者",
+    "下水道事業管理者",
+    "病院事業管理者",
+    "交通事業管理者",
+    "消防長",
+    "議会",
+];
+
 /// Written forms that mean a known body.
 const ALIASES: &[(&str, &str)] = &[
     ("市長部局", "市長"),
@@ -190,6 +221,17 @@ impl Agency {
         Agency::new(text).is_some_and(|agency| KNOWN.contains(&agency.0.as_str()))
     }
 
+    /// Whether this is one of the 実施機関 cities list (not a department such as 市民課).
+    pub fn is_body(&self) -> bool {
+        KNOWN.contains(&self.0.as_str())
+    }
+
+    /// Where this body comes in a published table (市長 first, 議会 last); `None` for a name
+    /// that is not a known 実施機関. Sort by `(rank, name)` with `None` last.
+    pub fn publication_rank(&self) -> Option<usize> {
+        PUBLICATION_ORDER.iter().position(|name| *name == self.0)
+    }
+
     /// The normalised name.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -245,6 +287,21 @@ impl fmt::Display for Agency {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_known_body_has_a_place_in_published_tables() {
+        for name in KNOWN {
+            let agency = Agency::new(name).expect("name");
+            assert!(agency.is_body(), "{name}");
+            assert!(agency.publication_rank().is_some(), "{name} has no rank");
+        }
+        let rank = |name: &str| Agency::new(name).and_then(|a| a.publication_rank());
+        assert!(rank("市長") < rank("教育委員会"));
+        assert!(rank("教育委員会") < rank("議会"));
+        assert_eq!(rank("市民課"), None);
+        assert!(!Agency::new("市民課").expect("name").is_body());
+        assert!(Agency::new("市長部局").expect("name").is_body());
+    }
 
     #[test]
     fn normalises_spacing_width_and_aliases() {

@@ -166,6 +166,22 @@ pub struct CategorySchema {
     group_labels: BTreeSet<String>,
 }
 
+/// The ten columns every published 運用状況 table has (domain.md §2), in publication order.
+/// Reports always show them, reported or not; a per-request ledger that records decisions
+/// counts the ones of these no request reached as 0.
+pub const PUBLISHED_KEYS: &[&str] = &[
+    "disclosure_requests",
+    "disclosed",
+    "partially_disclosed",
+    "not_disclosed",
+    "nonexistent",
+    "withdrawn",
+    "correction_requests",
+    "suspension_requests",
+    "complaints",
+    "appeals",
+];
+
 const TOTAL_LABELS: &[&str] = &[
     "合計",
     "計",

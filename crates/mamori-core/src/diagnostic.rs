@@ -165,6 +165,9 @@ codes! {
     NoLongerReported = "W-IMPORT-113", Warning, "置き換えで報告されなくなった区分があります";
     UnreadRow = "W-IMPORT-114", Warning, "表の外に数値の並んだ行があります";
     MergedValue = "W-IMPORT-115", Warning, "結合されたセルの値を最初の列にだけ数えました";
+    WholeCityMismatch = "W-REPORT-201", Warning, "全実施機関の値と実施機関別の合計が異なります";
+    BodyAndDepartments = "W-REPORT-202", Warning, "実施機関の値と、その部署の値の両方があります";
+    UnknownCategory = "W-REPORT-203", Warning, "区分の定義にない区分の値があります";
 }
 
 impl fmt::Display for Code {

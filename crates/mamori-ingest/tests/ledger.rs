@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use mamori_core::Code;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
-use crate::support::{Row, cell_of, figures, located, read};
+use crate::support::{Row, cell_of, figures, figures_with_cells, located, read};
 
 fn tally(rows: &[(i32, &str, &str, u64)]) -> BTreeSet<Row> {
     rows.iter()
@@ -38,6 +38,14 @@ const RECEIPTS: &[(&str, &str, &str, &str)] = &[
     ("2023-07-01", "開示請求", "不存在", "教育委員会"),
     ("2024-03-31", "開示請求", "取下げ", "市長"),
 ];
+
+/// The figures a ledger counted rows for (the zeros it adds for unreached decisions apart).
+fn counted(reading: &mamori_ingest::FileReading) -> BTreeSet<Row> {
+    figures(reading)
+        .into_iter()
+        .filter(|(_, _, _, count)| *count > 0)
+        .collect()
+}
 
 fn receipts_tally() -> BTreeSet<Row> {
     tally(&[
@@ -93,7 +101,7 @@ fn real_date_cells_are_tallied_by_fiscal_year_of_receipt() {
         worksheet.write_string(row, 3, *agency).expect("agency");
     }
     let reading = read("受付簿.xlsx", &workbook.save_to_buffer().expect("saves"));
-    assert_eq!(figures(&reading), receipts_tally());
+    assert_eq!(counted(&reading), receipts_tally());
     // A tally points at the first and last cell it counted.
     assert_eq!(
         cell_of(&reading, 2022, "市長", "disclosure_requests"),
@@ -131,7 +139,7 @@ fn serial_numbers_without_a_date_format_are_dates() {
         &workbook.save_to_buffer().expect("saves"),
     );
     assert_eq!(
-        figures(&reading),
+        counted(&reading),
         tally(&[
             (2022, "農業委員会", "disclosure_requests", 1),
             (2022, "農業委員会", "disclosed", 1),
@@ -169,7 +177,7 @@ fn wareki_text_dates_in_a_csv() {
     let slices: Vec<&[&str]> = borrowed.iter().map(Vec::as_slice).collect();
     let bytes = csv(&["受付日", "請求の種類", "決定内容", "実施機関"], &slices);
     let reading = read("受付簿.csv", &bytes);
-    assert_eq!(figures(&reading), receipts_tally());
+    assert_eq!(counted(&reading), receipts_tally());
     assert_eq!(
         cell_of(&reading, 2022, "市長", "disclosure_requests"),
         "A2:A3"
@@ -192,7 +200,7 @@ fn iso_text_dates_full_width_digits_and_header_variants() {
     );
     let reading = read("ledger.csv", &bytes);
     assert_eq!(
-        figures(&reading),
+        counted(&reading),
         tally(&[
             (2022, "選挙管理委員会", "disclosure_requests", 1),
             (2022, "選挙管理委員会", "disclosed", 1),
@@ -214,7 +222,7 @@ fn without_an_agency_column_the_file_name_names_the_agency() {
     );
     let reading = read("教育委員会_受付簿.csv", &bytes);
     assert_eq!(
-        figures(&reading),
+        counted(&reading),
         tally(&[
             (2023, "教育委員会", "disclosure_requests", 2),
             (2023, "教育委員会", "disclosed", 1),
@@ -225,7 +233,7 @@ fn without_an_agency_column_the_file_name_names_the_agency() {
     // Without any hint the whole city is assumed, with a warning at the first row counted.
     let reading = read("受付簿.csv", &bytes);
     assert_eq!(
-        figures(&reading),
+        counted(&reading),
         tally(&[
             (2023, "全実施機関", "disclosure_requests", 2),
             (2023, "全実施機関", "disclosed", 1),
@@ -263,7 +271,7 @@ fn an_unreadable_date_is_an_error_at_its_cell() {
     assert!(message.contains("4月1日頃"), "{message}");
     // The readable row is still tallied (shown to staff), but the file as a whole is refused.
     assert_eq!(
-        figures(&reading),
+        counted(&reading),
         tally(&[
             (2023, "市長", "disclosure_requests", 1),
             (2023, "市長", "disclosed", 1),
@@ -291,7 +299,7 @@ fn an_unknown_request_type_or_decision_is_an_error_at_its_cell() {
         ]
     );
     // 相談 is a complaint/consultation, a request category without decisions.
-    assert_eq!(figures(&reading), tally(&[(2023, "市長", "complaints", 1)]));
+    assert_eq!(counted(&reading), tally(&[(2023, "市長", "complaints", 1)]));
 }
 
 #[test]
@@ -305,7 +313,7 @@ fn a_date_after_the_era_change_written_in_the_old_era_is_read_and_noted() {
     );
     let reading = read("受付簿.csv", &bytes);
     assert_eq!(
-        figures(&reading),
+        counted(&reading),
         tally(&[
             (2019, "市長", "disclosure_requests", 2),
             (2019, "市長", "disclosed", 2),
@@ -356,7 +364,7 @@ fn a_long_ledger_streams_past_the_probe_rows_and_caps_its_error_list() {
     let reading = read("受付簿.xlsx", &workbook.save_to_buffer().expect("saves"));
     // 2023-01-01 + 199 days = 2023-07-19; rows 1-450 fall before 2023-04-01 (90 days × 5).
     assert_eq!(
-        figures(&reading),
+        counted(&reading),
         tally(&[
             (2022, "市長", "disclosure_requests", 450),
             (2022, "市長", "disclosed", 225),
@@ -412,4 +420,41 @@ fn a_receipt_outside_the_ledgers_stated_year_is_an_error() {
     // Without a stated year, receipts of several years are tallied by year.
     let reading = read("受付簿.csv", &bytes);
     assert!(!reading.has_errors(), "{:#?}", reading.diagnostics);
+}
+
+#[test]
+fn a_ledger_with_decisions_counts_the_published_decisions_no_request_reached_as_zero() {
+    let bytes = csv(
+        &["受付日", "請求の種類", "決定内容", "実施機関"],
+        &[
+            &["2022-05-01", "開示請求", "開示", "市長"],
+            &["2022-06-01", "開示請求", "一部開示", "市長"],
+            &["2022-07-01", "訂正請求", "訂正", "市長"],
+        ],
+    );
+    let reading = read("受付簿.csv", &bytes);
+    let zeros: BTreeSet<(String, String)> = figures_with_cells(&reading)
+        .into_iter()
+        .filter(|(_, _, _, count, _)| *count == 0)
+        .map(|(_, _, key, _, cell)| (key, cell))
+        .collect();
+    // The decisions every published table has are 0, at the rows of the requests counted;
+    // extensions (処理中, 存否応答拒否) and the correction outcomes stay unreported.
+    let expected: BTreeSet<(String, String)> = ["not_disclosed", "nonexistent", "withdrawn"]
+        .iter()
+        .map(|key| ((*key).to_owned(), "A2:A3".to_owned()))
+        .collect();
+    assert_eq!(zeros, expected);
+
+    // Without a decision column the ledger says nothing about decisions.
+    let bytes = csv(
+        &["受付日", "請求の種類", "実施機関"],
+        &[&["2022-05-01", "開示請求", "市長"]],
+    );
+    let reading = read("受付簿.csv", &bytes);
+    assert!(
+        figures(&reading).iter().all(|(_, _, _, count)| *count > 0),
+        "{:?}",
+        figures(&reading)
+    );
 }

@@ -421,6 +421,67 @@ impl Store {
         Ok(figures)
     }
 
+    /// The current figures of the fiscal years `first..=last`, sorted by year, agency and
+    /// category.
+    pub async fn current_figures_between(
+        &self,
+        first: FiscalYear,
+        last: FiscalYear,
+    ) -> Result<Vec<StoredFigure>, StoreError> {
+        let rows = sqlx::query(concat!(
+            rows::FIGURE_COLUMNS!(),
+            " WHERE superseded_by IS NULL AND fiscal_year BETWEEN $1 AND $2"
+        ))
+        .bind(i64::from(first.start_year()))
+        .bind(i64::from(last.start_year()))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error("reading current figures"))?;
+        let mut figures = rows
+            .iter()
+            .map(StoredFigure::from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        figures.sort_by(|a, b| {
+            (a.fiscal_year, &a.agency, &a.category, a.import_id).cmp(&(
+                b.fiscal_year,
+                &b.agency,
+                &b.category,
+                b.import_id,
+            ))
+        });
+        Ok(figures)
+    }
+
+    /// The warnings recorded by the imports whose figures for `first..=last` are current: what
+    /// a report built from those figures must carry along. Sorted by file, sheet, cell, code.
+    pub async fn warnings_behind_figures(
+        &self,
+        first: FiscalYear,
+        last: FiscalYear,
+    ) -> Result<Vec<StoredDiagnostic>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT code, severity, message, file, sheet, cell FROM diagnostics \
+             WHERE severity = 'warning' AND import_id IN ( \
+                 SELECT import_id FROM figures \
+                 WHERE superseded_by IS NULL AND fiscal_year BETWEEN $1 AND $2)",
+        )
+        .bind(i64::from(first.start_year()))
+        .bind(i64::from(last.start_year()))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error("reading the warnings behind current figures"))?;
+        let mut diagnostics = rows
+            .iter()
+            .map(StoredDiagnostic::from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        diagnostics.sort_by(|a, b| {
+            (&a.file, &a.sheet, &a.cell, &a.code, &a.message)
+                .cmp(&(&b.file, &b.sheet, &b.cell, &b.code, &b.message))
+        });
+        diagnostics.dedup();
+        Ok(diagnostics)
+    }
+
     /// Closes the pool, flushing SQLite's WAL.
     pub async fn close(self) {
         self.pool.close().await;

@@ -294,3 +294,86 @@ async fn a_store_path_with_url_characters_opens_that_very_file() {
     store.close().await;
     assert!(path.exists(), "the store is where it was named");
 }
+
+#[tokio::test]
+async fn a_report_gets_the_warnings_of_the_imports_behind_its_current_figures() {
+    let directory = tempfile::tempdir().expect("tempdir");
+    let store = open(&directory).await;
+    let warning = |file: &str, cell: &str| {
+        Diagnostic::new(
+            Code::RequestsDecisionsMismatch,
+            Location::cell(file, "運用状況", CellRef::parse_a1(cell).expect("cell")),
+            format!("{file} {cell}"),
+        )
+    };
+    let info = Diagnostic::new(
+        Code::NotAWorksheet,
+        Location::sheet("a.xlsx", "グラフ"),
+        "グラフ",
+    );
+    // a.xlsx (2022, 市長): superseded by b.xlsx, so its warning no longer stands.
+    let a = vec![figure(
+        2022,
+        "市長",
+        "disclosure_requests",
+        5,
+        "a.xlsx",
+        "B4",
+    )];
+    store
+        .record_import(&new_import(
+            "a.xlsx",
+            "aaa",
+            &a,
+            &[warning("a.xlsx", "B4"), info],
+        ))
+        .await
+        .expect("a");
+    let b = vec![figure(
+        2022,
+        "市長",
+        "disclosure_requests",
+        6,
+        "b.xlsx",
+        "B4",
+    )];
+    store
+        .record_import(&new_import("b.xlsx", "bbb", &b, &[warning("b.xlsx", "B4")]))
+        .await
+        .expect("b");
+    // c.xlsx (2019): outside the report's years.
+    let c = vec![figure(
+        2019,
+        "市長",
+        "disclosure_requests",
+        1,
+        "c.xlsx",
+        "B4",
+    )];
+    store
+        .record_import(&new_import("c.xlsx", "ccc", &c, &[warning("c.xlsx", "B4")]))
+        .await
+        .expect("c");
+    let first = FiscalYear::new(2020).expect("year");
+    let last = FiscalYear::new(2022).expect("year");
+    let warnings = store
+        .warnings_behind_figures(first, last)
+        .await
+        .expect("warnings");
+    let files: Vec<(&str, Option<&str>)> = warnings
+        .iter()
+        .map(|w| (w.file.as_str(), w.cell.as_deref()))
+        .collect();
+    assert_eq!(files, [("b.xlsx", Some("B4"))]);
+    let figures = store
+        .current_figures_between(first, last)
+        .await
+        .expect("figures");
+    assert_eq!(
+        figures
+            .iter()
+            .map(|f| (f.file.as_str(), f.count))
+            .collect::<Vec<_>>(),
+        [("b.xlsx", 6)]
+    );
+}

@@ -11,9 +11,17 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
     ("mamori-core", &[]),
     ("mamori-ingest", &["mamori-core"]),
     ("mamori-store", &["mamori-core"]),
+    ("mamori-report", &["mamori-core"]),
+    ("mamori-audit", &["mamori-core"]),
     (
         "mamori-cli",
-        &["mamori-core", "mamori-ingest", "mamori-store"],
+        &[
+            "mamori-core",
+            "mamori-ingest",
+            "mamori-store",
+            "mamori-report",
+            "mamori-audit",
+        ],
     ),
     ("mamori-test-support", &[]),
     ("xtask", &["mamori-test-support"]),

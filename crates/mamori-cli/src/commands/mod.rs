@@ -3,6 +3,7 @@
 mod figures;
 mod import;
 mod imports;
+mod report;
 
 use serde::Serialize;
 
@@ -17,6 +18,9 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Import(args) => import::run(&settings, &args).await,
         Command::Figures(args) => figures::run(&settings, &args).await,
         Command::Imports(args) => imports::run(&settings, &args).await,
+        Command::Report(crate::args::ReportCommand::Annual(args)) => {
+            report::annual(&settings, &args).await
+        }
     }
 }
 

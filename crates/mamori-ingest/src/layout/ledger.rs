@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use mamori_core::category::HeaderMeaning;
+use mamori_core::category::{HeaderMeaning, PUBLISHED_KEYS};
 use mamori_core::text::fold_label;
 use mamori_core::{
     Agency, CategoryKey, CategorySchema, CellRef, Code, Figure, FiscalYear, Provenance, wareki,
@@ -460,8 +460,52 @@ impl Ledger<'_, '_> {
         }
     }
 
-    fn finish(self) -> SheetOutcome {
-        let mut seeds = self.seeds;
+    /// With a decision column, the ledger states every decision: a published decision that no
+    /// request of a (year, 実施機関) reached is 0, not "not reported". Its place is the rows of the
+    /// requests it was counted over.
+    fn unreached_decisions(&mut self) -> Vec<((FiscalYear, usize, usize), Tally)> {
+        if self.header.decision.is_none() {
+            return Vec::new();
+        }
+        let schema = self.context.options.schema;
+        let mut zeros = Vec::new();
+        for ((year, agency, category), tally) in &self.counts {
+            let request = &self.keys[*category];
+            if !schema.get(request.as_str()).is_some_and(|c| c.is_request()) {
+                continue;
+            }
+            for decision in schema.decisions_of(request) {
+                if !PUBLISHED_KEYS.contains(&decision.key().as_str()) {
+                    continue;
+                }
+                let reached = self
+                    .counts
+                    .keys()
+                    .any(|(y, a, c)| y == year && a == agency && &self.keys[*c] == decision.key());
+                if !reached {
+                    zeros.push((
+                        (*year, *agency, decision.key().clone()),
+                        Tally {
+                            count: 0,
+                            first: tally.first,
+                            last: tally.last,
+                        },
+                    ));
+                }
+            }
+        }
+        zeros
+            .into_iter()
+            .map(|((year, agency, key), tally)| {
+                let id = self.key_id(&key);
+                ((year, agency, id), tally)
+            })
+            .collect()
+    }
+
+    fn finish(mut self) -> SheetOutcome {
+        let zeros = self.unreached_decisions();
+        let mut seeds = std::mem::take(&mut self.seeds);
         if self.errors > MAX_REPORTED_ERRORS {
             seeds.push(DiagnosticSeed {
                 code: Code::TooManyErrors,
@@ -487,6 +531,7 @@ impl Ledger<'_, '_> {
         let mut figures: Vec<Figure> = self
             .counts
             .into_iter()
+            .chain(zeros)
             .map(|((fiscal_year, agency, category), tally)| Figure {
                 fiscal_year,
                 agency: self.agency_names[agency].clone(),

@@ -1,0 +1,194 @@
+//! `mamori report annual --year FY`: the 運用状況 report from the stored figures.
+//!
+//! Text formats go to standard output unless `-o` names a file; an xlsx without `-o` is written
+//! under the data folder and its path printed. `--strict` refuses to write while warnings stand.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use mamori_core::FiscalYear;
+use mamori_report::{
+    AnnualReport, Format, ReportRequest, SourceCell, SourceFigure, Templates, Warning,
+};
+use mamori_store::{StoredDiagnostic, StoredFigure};
+
+use crate::args::{AnnualArgs, ReportFormat};
+use crate::settings::Settings;
+use crate::{ExitStatus, printer};
+
+pub(crate) async fn annual(settings: &Settings, args: &AnnualArgs) -> anyhow::Result<ExitStatus> {
+    let year = FiscalYear::parse(&args.year).map_err(|error| anyhow::anyhow!("--year: {error}"))?;
+    if args.years == 0 || args.years > mamori_report::model::MAX_YEARS {
+        anyhow::bail!(
+            "--years: 1から{}までの年数を指定してください（指定: {}）",
+            mamori_report::model::MAX_YEARS,
+            args.years
+        );
+    }
+    let first = FiscalYear::new(year.start_year() - (args.years as i32 - 1))
+        .map_err(|error| anyhow::anyhow!("--years: {error}"))?;
+    let format = if args.json {
+        Format::Json
+    } else {
+        match args.format {
+            ReportFormat::Xlsx => Format::Xlsx,
+            ReportFormat::Html => Format::Html,
+            ReportFormat::HtmlFragment => Format::HtmlFragment,
+            ReportFormat::Csv => Format::Csv,
+            ReportFormat::Md => Format::Markdown,
+            ReportFormat::Json => Format::Json,
+        }
+    };
+    // Templates first: a broken override should stop the command before anything is read.
+    let templates = load_templates(settings.report_templates.as_deref())?;
+
+    let store = crate::commands::open_existing_store(settings).await?;
+    let stored = store.current_figures_between(first, year).await;
+    let stored_warnings = store.warnings_behind_figures(first, year).await;
+    store.close().await;
+    let figures = stored?
+        .iter()
+        .map(source_figure)
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let warnings = stored_warnings?.into_iter().map(warning).collect();
+
+    let request = ReportRequest {
+        schema: &settings.schema,
+        city: settings.city.clone(),
+        fiscal_year: year,
+        years: args.years,
+        rollup: settings.rollup.clone(),
+    };
+    let report = AnnualReport::tally(&request, &figures, warnings)?;
+    if !report.has_figures_for_selected_year() {
+        printer::note(&format!(
+            "{}の件数が保存されていません。`mamori import` で取り込んでから実行してください。",
+            year.label()
+        ));
+        return Ok(ExitStatus::Failure);
+    }
+    if args.strict && !report.warnings.is_empty() {
+        printer::note(&format!(
+            "確認事項が{}件あるため、--strict により報告を書き出しません:",
+            report.warnings.len()
+        ));
+        for warning in &report.warnings {
+            printer::note(&format!(
+                "  {} {}（{}）",
+                warning.code,
+                warning.message,
+                warning.source.describe()
+            ));
+        }
+        return Ok(ExitStatus::Failure);
+    }
+
+    let bytes = mamori_report::render(&report, format, &templates)?;
+    match (&args.output, format) {
+        (Some(path), _) => {
+            write_file(path, &bytes)?;
+            printer::note(&format!("書き出しました: {}", path.display()));
+        }
+        (None, Format::Xlsx) => {
+            let path = settings
+                .data_dir
+                .join("reports")
+                .join(format!("運用状況_{}.xlsx", year.label()));
+            write_file(&path, &bytes)?;
+            printer::line(&path.display().to_string());
+        }
+        (None, _) => printer::bytes(&bytes)?,
+    }
+    if !report.warnings.is_empty() {
+        printer::note(&format!(
+            "確認事項が{}件あります（xlsx は「確認事項」シート、Markdown は末尾、JSON は warnings）。",
+            report.warnings.len()
+        ));
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// The built-in templates with the city's files (`*.html`, `*.md`) from `folder` in their place.
+fn load_templates(folder: Option<&Path>) -> anyhow::Result<Templates> {
+    let Some(folder) = folder else {
+        return Ok(Templates::default());
+    };
+    let entries = std::fs::read_dir(folder).with_context(|| {
+        format!(
+            "mamori.toml の [report] templates のフォルダ `{}` を読めません",
+            folder.display()
+        )
+    })?;
+    let mut overrides = Vec::new();
+    for entry in entries {
+        let path = entry?.path();
+        let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
+            continue;
+        };
+        if !(name.ends_with(".html") || name.ends_with(".md")) || !path.is_file() {
+            continue;
+        }
+        let source = std::fs::read_to_string(&path)
+            .with_context(|| format!("テンプレート `{}` を読めません", path.display()))?;
+        overrides.push((name.to_owned(), source));
+    }
+    overrides.sort();
+    Ok(Templates::with_overrides(overrides)?)
+}
+
+/// Writes through a temporary file beside `path`, so a failed write never leaves half a report.
+fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&folder)
+        .with_context(|| format!("cannot create the folder `{}`", folder.display()))?;
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = folder.join(format!(".{file_name}.partial"));
+    std::fs::write(&temporary, bytes)
+        .with_context(|| format!("cannot write `{}`", temporary.display()))?;
+    std::fs::rename(&temporary, path)
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    Ok(())
+}
+
+fn source_figure(figure: &StoredFigure) -> anyhow::Result<SourceFigure> {
+    let year = i32::try_from(figure.fiscal_year)
+        .ok()
+        .and_then(|year| FiscalYear::new(year).ok())
+        .with_context(|| {
+            format!(
+                "stored figure {} has fiscal year {}",
+                figure.id, figure.fiscal_year
+            )
+        })?;
+    let count = u64::try_from(figure.count)
+        .with_context(|| format!("stored figure {} has count {}", figure.id, figure.count))?;
+    Ok(SourceFigure {
+        fiscal_year: year,
+        agency: figure.agency.clone(),
+        category: figure.category.clone(),
+        count,
+        source: SourceCell {
+            file: figure.file.clone(),
+            sheet: figure.sheet.clone(),
+            cell: Some(figure.cell.clone()),
+        },
+    })
+}
+
+fn warning(diagnostic: StoredDiagnostic) -> Warning {
+    Warning {
+        code: diagnostic.code,
+        message: diagnostic.message,
+        source: SourceCell {
+            file: diagnostic.file,
+            sheet: diagnostic.sheet,
+            cell: diagnostic.cell,
+        },
+    }
+}
