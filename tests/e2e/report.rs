@@ -203,6 +203,30 @@ fn strict_refuses_while_warnings_stand_and_a_year_without_figures_is_refused() {
     let stderr = String::from_utf8_lossy(&strict.stderr);
     assert!(stderr.contains("W-IMPORT-102"), "{stderr}");
 
+    // Without --strict the workbook carries the warning on 確認事項, with its cell.
+    let written = workspace.run(&[
+        "report",
+        "annual",
+        "--year",
+        "2022",
+        "--format",
+        "xlsx",
+        "-o",
+        "checked.xlsx",
+    ]);
+    assert_eq!(written.status.code(), Some(0));
+    let bytes = std::fs::read(workspace.directory.path().join("checked.xlsx")).expect("written");
+    let mut workbook = Xlsx::new(Cursor::new(bytes)).expect("xlsx");
+    let checks = workbook.worksheet_range("確認事項").expect("sheet");
+    assert_eq!(
+        checks.get_value((1, 0)),
+        Some(&Data::String("W-IMPORT-102".to_owned()))
+    );
+    assert_eq!(
+        checks.get_value((1, 4)),
+        Some(&Data::String("B4".to_owned()))
+    );
+
     let empty = workspace.run(&["report", "annual", "--year", "2023"]);
     assert_eq!(empty.status.code(), Some(1));
     assert!(empty.stdout.is_empty());

@@ -323,16 +323,18 @@ impl AnnualReport {
                 .insert(body.clone());
         }
 
+        // (year, category) → sum over the 実施機関 that reported it.
+        let mut body_sums: BTreeMap<(FiscalYear, &str), u64> = BTreeMap::new();
+        for ((year, _, category), count) in &by_body {
+            let sum = body_sums.entry((*year, category.as_str())).or_insert(0);
+            *sum = sum.saturating_add(*count);
+        }
+
         let mut year_rows = Vec::with_capacity(years.len());
         for year in &years {
             let mut values = Vec::with_capacity(columns.len());
             for column in &columns {
-                let agency_sum = by_body
-                    .iter()
-                    .filter(|((y, _, c), _)| y == year && c == &column.key)
-                    .fold(None, |sum: Option<u64>, (_, count)| {
-                        Some(sum.unwrap_or(0).saturating_add(*count))
-                    });
+                let agency_sum = body_sums.get(&(*year, column.key.as_str())).copied();
                 let whole = whole_city.get(&(*year, column.key.clone()));
                 let value = match (agency_sum, whole) {
                     (Some(sum), Some((stated, source))) => {

@@ -138,3 +138,52 @@ fn the_checks_sheet_lists_each_warning_with_its_cell() {
     assert_eq!(text(&range, 1, 3), "運用状況");
     assert_eq!(text(&range, 1, 4), "B5");
 }
+
+/// A part of the workbook's zip, as text.
+fn part(name: &str) -> String {
+    let bytes = mamori_report::xlsx::workbook(&support::report()).expect("workbook");
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).expect("zip");
+    let mut file = archive.by_name(name).expect("part");
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut file, &mut text).expect("utf-8");
+    text
+}
+
+#[test]
+fn the_table_prints_on_a4_landscape_one_page_wide_with_the_city_and_page_numbers() {
+    let sheet = part("xl/worksheets/sheet1.xml");
+    assert!(sheet.contains("<pageSetUpPr fitToPage=\"1\"/>"), "{sheet}");
+    assert!(sheet.contains("paperSize=\"9\""), "{sheet}");
+    assert!(sheet.contains("orientation=\"landscape\""), "{sheet}");
+    assert!(sheet.contains("fitToHeight=\"0\""), "{sheet}");
+    assert!(
+        sheet.contains("<oddHeader>&amp;Lみほん市&amp;R令和4年度</oddHeader>"),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains("<oddFooter>&amp;C&amp;P / &amp;N</oddFooter>"),
+        "{sheet}"
+    );
+    // Japanese labels get wide columns: 固定資産評価審査委員会 would not fit in Excel's default 8.43.
+    let agency_sheet = part("xl/worksheets/sheet2.xml");
+    assert!(
+        agency_sheet.contains("<col min=\"1\" max=\"1\" width=\""),
+        "{agency_sheet}"
+    );
+    // The column chart of requests by year, with alternative text.
+    let chart = part("xl/charts/chart1.xml");
+    assert!(chart.contains("<c:barDir val=\"col\"/>"), "{chart}");
+    assert!(chart.contains("運用状況!$C$5:$C$7"), "{chart}");
+    let drawing = part("xl/drawings/drawing1.xml");
+    assert!(
+        drawing.contains("descr=\"年度別の開示請求件数の縦棒グラフ。令和2年度 1件"),
+        "{drawing}"
+    );
+}
+
+#[test]
+fn the_workbook_is_dated_the_day_after_its_fiscal_year() {
+    let core = part("docProps/core.xml");
+    assert!(core.contains("2023-04-01T00:00:00Z"), "{core}");
+    assert!(core.contains("<dc:title>みほん市 個人情報の開示請求等の運用状況（令和2年度から令和4年度まで）</dc:title>"), "{core}");
+}

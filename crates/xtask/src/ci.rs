@@ -8,6 +8,10 @@ use anyhow::{Context as _, bail};
 /// issues add python3-aiosmtpd, poppler-utils, chromium and chromium-driver here.
 const SYSTEM_PACKAGES: &[(&str, &str)] = &[];
 
+/// insta compares and never writes: a changed output fails the gate instead of updating the
+/// snapshot (review changes with `INSTA_UPDATE=always cargo test` and `git diff`).
+const SNAPSHOTS_READ_ONLY: &[(&str, &str)] = &[("CI", "true"), ("INSTA_UPDATE", "no")];
+
 pub(crate) fn run() -> anyhow::Result<()> {
     install_system_packages()?;
     step("fmt", &["fmt", "--all", "--", "--check"], &[])?;
@@ -34,13 +38,13 @@ pub(crate) fn run() -> anyhow::Result<()> {
                 "--locked",
                 "--no-fail-fast",
             ],
-            &[],
+            SNAPSHOTS_READ_ONLY,
         )?;
     } else {
         step(
             "tests",
             &["test", "--workspace", "--locked", "--no-fail-fast"],
-            &[],
+            SNAPSHOTS_READ_ONLY,
         )?;
     }
     step(
