@@ -487,3 +487,36 @@ fn a_store_failure_mid_batch_still_lists_what_was_stored() {
         vec![("教育委員会".to_owned(), "imported".to_owned())]
     );
 }
+
+#[test]
+fn the_same_bytes_twice_in_one_run_are_stored_once() {
+    let workspace = Workspace::new();
+    let bytes = mayor_r4(4).to_xlsx("運用状況");
+    let first = workspace.file("市長部局.xlsx", &bytes);
+    let copy = workspace.file("写し/市長部局.xlsx", &bytes);
+    let board = workspace.file(
+        "教育委員会.xlsx",
+        &mayor_r4(3).title("教育委員会 運用状況").to_xlsx("運用状況"),
+    );
+    let (code, report) = workspace.json(&[
+        "import",
+        "--json",
+        first.to_str().expect("path"),
+        board.to_str().expect("path"),
+        copy.to_str().expect("path"),
+    ]);
+    assert_eq!(code, 0, "{report:#}");
+    let statuses: Vec<&str> = report["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(statuses, ["imported", "imported", "unchanged"]);
+    assert_eq!(
+        report["files"][2]["import_id"],
+        report["files"][0]["import_id"]
+    );
+    let (_, figures) = workspace.json(&["figures", "--json"]);
+    assert_eq!(figure_rows(&figures).len(), 6);
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Whole-process import benchmark (not part of CI): 1,000 generated department workbooks read from
-# disk into a fresh SQLite store by `mamori import`, against bare calamine reading every cell of the
+# Whole-process import benchmark (not part of CI): 1,000 generated department workbooks (one per
+# department) read from disk into a fresh SQLite store by `mamori import`, the same with the eight
+# 実施機関 sending in turn (every file replaces an earlier one's figures), against bare calamine reading every cell of the
 # same files and a pandas+openpyxl script doing the same tally; then a 500,000-row ledger, timed
 # and with peak memory. Needs: a release build, python3 with pandas and openpyxl (pip install pandas
 # openpyxl) for the pandas column, and GNU time (/usr/bin/time, Debian package `time`).
@@ -14,6 +15,7 @@ runs=5
 cargo build --release -q -p mamori-cli -p mamori-ingest --examples --bin mamori
 bin=target/release
 [ -d "$work/workbooks" ] || "$bin/examples/bench_fixtures" workbooks "$work/workbooks" 1000
+[ -d "$work/resends" ] || "$bin/examples/bench_fixtures" resends "$work/resends" 1000
 [ -f "$work/ledger.xlsx" ] || "$bin/examples/bench_fixtures" ledger "$work/ledger.xlsx" 500000
 
 best() { sort -n | head -1; }
@@ -24,6 +26,8 @@ mamori=$(for _ in $(seq $runs); do rm -rf "$work/store"; seconds "$bin/mamori" -
 parse_only=$(for _ in $(seq $runs); do rm -rf "$work/none"; seconds "$bin/mamori" --db "$work/none/mamori.db" import --dry-run "$work/workbooks"; done | best)
 printf '1,000 workbooks   bare calamine %.3f s   mamori read+check only (--dry-run, no store) %.3f s   ratio %.2f\n' "$calamine" "$parse_only" "$(echo "$parse_only / $calamine" | bc -l)"
 printf '1,000 workbooks   bare calamine %.3f s   mamori import (fresh store) %.3f s   ratio %.2f\n' "$calamine" "$mamori" "$(echo "$mamori / $calamine" | bc -l)"
+resends=$(for _ in $(seq $runs); do rm -rf "$work/store"; seconds "$bin/mamori" --db "$work/store/mamori.db" import "$work/resends"; done | best)
+printf '1,000 workbooks from 8 bodies in turn (each replaces an earlier one)   mamori import %.3f s   ratio %.2f\n' "$resends" "$(echo "$resends / $calamine" | bc -l)"
 if python3 -c 'import pandas, openpyxl' 2>/dev/null; then
   pandas=$(seconds python3 crates/mamori-ingest/benches/pandas_tally.py "$work/workbooks")
   printf '1,000 workbooks   pandas+openpyxl %.3f s   mamori is %.1fx faster\n' "$pandas" "$(echo "$pandas / $mamori" | bc -l)"

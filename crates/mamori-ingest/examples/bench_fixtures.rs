@@ -32,9 +32,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect::<Vec<_>>()
         .as_slice()
     {
-        ["workbooks", directory, count] => workbooks(Path::new(directory), count.parse()?),
+        ["workbooks", directory, count] => {
+            workbooks(Path::new(directory), count.parse()?, Senders::Departments)
+        }
+        ["resends", directory, count] => {
+            workbooks(Path::new(directory), count.parse()?, Senders::EightBodies)
+        }
         ["ledger", file, rows] => ledger(Path::new(file), rows.parse()?),
-        _ => Err("usage: bench_fixtures workbooks DIR N | ledger FILE ROWS".into()),
+        _ => Err("usage: bench_fixtures workbooks DIR N | resends DIR N | ledger FILE ROWS".into()),
     }
 }
 
@@ -46,12 +51,29 @@ fn next(state: &mut u64) -> u64 {
     *state >> 33
 }
 
-fn workbooks(directory: &Path, count: usize) -> Result<(), Box<dyn std::error::Error>> {
+/// Who sends the workbooks.
+#[derive(Clone, Copy)]
+enum Senders {
+    /// Every workbook from its own department (第1課, 第2課…): the spring collection.
+    Departments,
+    /// The eight 実施機関 in turn, so that every workbook after the eighth replaces an earlier
+    /// one's figures: the worst case for the store.
+    EightBodies,
+}
+
+fn workbooks(
+    directory: &Path,
+    count: usize,
+    senders: Senders,
+) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(directory)?;
     let headers = example_headers();
     let mut state = 42;
     for index in 0..count {
-        let agency = AGENCIES[index % AGENCIES.len()];
+        let agency = match senders {
+            Senders::Departments => format!("第{}課", index + 1),
+            Senders::EightBodies => AGENCIES[index % AGENCIES.len()].to_owned(),
+        };
         let mut table = TableSpec::new("年度", headers.clone())
             .title(&format!("{agency}　個人情報の開示請求等の運用状況"));
         for year in ["令和2年度", "令和3年度", "令和4年度"] {

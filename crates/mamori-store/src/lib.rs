@@ -11,13 +11,14 @@
 //!
 //! Start reading at [`Store::record_import`].
 
+mod batch;
 mod rows;
 
 use std::str::FromStr;
 
 use mamori_core::{Diagnostic, Figure, FiscalYear};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor, QueryBuilder, Row};
+use sqlx::{AnyPool, Executor, Row};
 
 pub use rows::{ImportDetail, ImportRow, ImportStatus, StoredDiagnostic, StoredFigure};
 
@@ -217,108 +218,33 @@ impl Store {
     /// Records an accepted file in one transaction: the import, its figures and diagnostics, and
     /// the superseding of older figures for the same (fiscal year, 実施機関).
     pub async fn record_import(&self, import: &NewImport<'_>) -> Result<RecordOutcome, StoreError> {
+        let mut outcomes = self.record_imports(std::slice::from_ref(import)).await?;
+        outcomes
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("no outcome for a recorded import".to_owned()))
+    }
+
+    /// Records accepted files in one transaction, in order, as if each were recorded alone: a
+    /// later file supersedes an earlier one for the same (fiscal year, 実施機関). All of them
+    /// are stored or none is, so every file stays all or nothing. One outcome per file.
+    pub async fn record_imports(
+        &self,
+        imports: &[NewImport<'_>],
+    ) -> Result<Vec<RecordOutcome>, StoreError> {
+        if imports.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut transaction = self
             .pool
             .begin()
             .await
             .map_err(query_error("starting an import"))?;
-        let import_id = insert_import(&mut transaction, import, "imported").await?;
-        for chunk in import.figures.chunks(500) {
-            let mut builder: QueryBuilder<sqlx::Any> = QueryBuilder::new(
-                "INSERT INTO figures (import_id, fiscal_year, agency, category, count, file, sheet, cell) ",
-            );
-            builder.push_values(chunk, |mut values, figure| {
-                values
-                    .push_bind(import_id)
-                    .push_bind(i64::from(figure.fiscal_year.start_year()))
-                    .push_bind(figure.agency.as_str().to_owned())
-                    .push_bind(figure.category.as_str().to_owned())
-                    .push_bind(figure.count as i64)
-                    .push_bind(figure.provenance.file.clone())
-                    .push_bind(figure.provenance.sheet.clone())
-                    .push_bind(figure.provenance.cell_text());
-            });
-            builder
-                .build()
-                .execute(&mut *transaction)
-                .await
-                .map_err(query_error("storing figures"))?;
-        }
-        if !import.diagnostics.is_empty() {
-            insert_diagnostics(&mut transaction, import_id, import.diagnostics).await?;
-        }
-        // One statement for every (fiscal year, 実施機関) the file covers, each served by the
-        // index on (fiscal_year, agency, superseded_by) however large the store grows.
-        let file_scopes = scopes(import.figures);
-
-        let mut touched_imports: Vec<i64> = Vec::new();
-        let mut no_longer_reported: Vec<(i64, String, String)> = Vec::new();
-        if !file_scopes.is_empty() {
-            // `id IN (… UNION ALL …)` rather than an OR: each arm then searches the scope index;
-            // with an OR, SQLite scans every current figure through the superseded_by index.
-            let mut builder: QueryBuilder<sqlx::Any> =
-                QueryBuilder::new("UPDATE figures SET superseded_by = ");
-            builder.push_bind(import_id);
-            builder.push(" WHERE id IN (");
-            for (position, (fiscal_year, agency)) in file_scopes.into_iter().enumerate() {
-                if position > 0 {
-                    builder.push(" UNION ALL ");
-                }
-                builder.push("SELECT id FROM figures WHERE fiscal_year = ");
-                builder.push_bind(i64::from(fiscal_year.start_year()));
-                builder.push(" AND agency = ");
-                builder.push_bind(agency);
-                builder.push(" AND superseded_by IS NULL AND import_id <> ");
-                builder.push_bind(import_id);
-            }
-            builder.push(") RETURNING import_id, fiscal_year, agency, category");
-            let replaced: Vec<(i64, i64, String, String)> = builder
-                .build_query_as()
-                .fetch_all(&mut *transaction)
-                .await
-                .map_err(query_error("superseding older figures"))?;
-            for (older, fiscal_year, agency, category) in replaced {
-                touched_imports.push(older);
-                let stated = import.figures.iter().any(|figure| {
-                    i64::from(figure.fiscal_year.start_year()) == fiscal_year
-                        && figure.agency.as_str() == agency
-                        && figure.category.as_str() == category
-                });
-                if !stated {
-                    no_longer_reported.push((fiscal_year, agency, category));
-                }
-            }
-        }
-        let superseded = touched_imports.len() as u64;
-        no_longer_reported.sort();
-        no_longer_reported.dedup();
-        touched_imports.sort_unstable();
-        touched_imports.dedup();
-        // The imports whose figures were just replaced retire when none of theirs is current.
-        let mut superseded_imports = Vec::new();
-        for older in touched_imports {
-            let retired: Option<i64> = sqlx::query_scalar(
-                "UPDATE imports SET status = 'superseded'
-                 WHERE id = $1 AND status = 'imported'
-                   AND NOT EXISTS (SELECT 1 FROM figures WHERE figures.import_id = $1 AND figures.superseded_by IS NULL)
-                 RETURNING id",
-            )
-            .bind(older)
-            .fetch_optional(&mut *transaction)
-            .await
-            .map_err(query_error("marking superseded imports"))?;
-            superseded_imports.extend(retired);
-        }
+        let outcomes = batch::record_all(&mut transaction, imports).await?;
         transaction
             .commit()
             .await
             .map_err(query_error("committing an import"))?;
-        Ok(RecordOutcome {
-            import_id,
-            superseded_figures: superseded,
-            superseded_imports,
-            no_longer_reported,
-        })
+        Ok(outcomes)
     }
 
     /// Records a rejected file with its diagnostics and no figures, so the history shows it.
@@ -329,7 +255,9 @@ impl Store {
             .await
             .map_err(query_error("starting a rejection record"))?;
         let import_id = insert_import(&mut transaction, import, "rejected").await?;
-        insert_diagnostics(&mut transaction, import_id, import.diagnostics).await?;
+        let diagnostics: Vec<(i64, &Diagnostic)> =
+            import.diagnostics.iter().map(|d| (import_id, d)).collect();
+        batch::insert_diagnostics(&mut transaction, &diagnostics).await?;
         transaction
             .commit()
             .await
@@ -514,35 +442,6 @@ async fn insert_import(
     .map_err(query_error("recording an import"))?;
     row.try_get::<i64, _>(0)
         .map_err(query_error("reading a new import id"))
-}
-
-async fn insert_diagnostics(
-    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
-    import_id: i64,
-    diagnostics: &[Diagnostic],
-) -> Result<(), StoreError> {
-    for chunk in diagnostics.chunks(500) {
-        let mut builder: QueryBuilder<sqlx::Any> = QueryBuilder::new(
-            "INSERT INTO diagnostics (import_id, code, severity, message, file, sheet, cell) ",
-        );
-        builder.push_values(chunk, |mut values, diagnostic| {
-            let location = diagnostic.location();
-            values
-                .push_bind(import_id)
-                .push_bind(diagnostic.code().as_str().to_owned())
-                .push_bind(diagnostic.severity().as_str().to_owned())
-                .push_bind(diagnostic.message().to_owned())
-                .push_bind(location.file.clone())
-                .push_bind(location.sheet.clone())
-                .push_bind(location.cell.map(|cell| cell.to_string()));
-        });
-        builder
-            .build()
-            .execute(&mut **transaction)
-            .await
-            .map_err(query_error("storing diagnostics"))?;
-    }
-    Ok(())
 }
 
 fn scopes(figures: &[Figure]) -> std::collections::BTreeSet<(FiscalYear, String)> {

@@ -377,3 +377,182 @@ async fn a_report_gets_the_warnings_of_the_imports_behind_its_current_figures() 
         [("b.xlsx", 6)]
     );
 }
+
+/// The files of one batch, in order: later files for the same (year, 実施機関) replace earlier ones.
+fn batch_files() -> Vec<(String, Vec<Figure>)> {
+    vec![
+        (
+            "all.xlsx".to_owned(),
+            vec![
+                figure(2022, "市長", "disclosure_requests", 5, "all.xlsx", "B4"),
+                figure(2022, "市長", "disclosed", 5, "all.xlsx", "C4"),
+                figure(2022, "議会", "disclosure_requests", 1, "all.xlsx", "B5"),
+                figure(2021, "市長", "disclosure_requests", 2, "all.xlsx", "B6"),
+            ],
+        ),
+        (
+            "mayor.xlsx".to_owned(),
+            vec![figure(
+                2022,
+                "市長",
+                "disclosure_requests",
+                6,
+                "mayor.xlsx",
+                "B4",
+            )],
+        ),
+        (
+            "board.xlsx".to_owned(),
+            vec![figure(
+                2022,
+                "教育委員会",
+                "disclosure_requests",
+                3,
+                "board.xlsx",
+                "B4",
+            )],
+        ),
+        (
+            "assembly.xlsx".to_owned(),
+            vec![figure(
+                2022,
+                "議会",
+                "disclosure_requests",
+                2,
+                "assembly.xlsx",
+                "B4",
+            )],
+        ),
+        (
+            "mayor-again.xlsx".to_owned(),
+            vec![figure(
+                2022,
+                "市長",
+                "disclosure_requests",
+                7,
+                "mayor-again.xlsx",
+                "B4",
+            )],
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn a_batch_records_as_if_each_file_were_recorded_alone() {
+    let files = batch_files();
+    let before = vec![figure(
+        2021,
+        "市長",
+        "disclosure_requests",
+        9,
+        "old.xlsx",
+        "B4",
+    )];
+    let one_by_one_dir = tempfile::tempdir().expect("tempdir");
+    let batch_dir = tempfile::tempdir().expect("tempdir");
+    let one_by_one = open(&one_by_one_dir).await;
+    let batched = open(&batch_dir).await;
+    for store in [&one_by_one, &batched] {
+        store
+            .record_import(&new_import("old.xlsx", "old", &before, &[]))
+            .await
+            .expect("old");
+    }
+    let mut alone = Vec::new();
+    for (name, figures) in &files {
+        alone.push(
+            one_by_one
+                .record_import(&new_import(name, name, figures, &[]))
+                .await
+                .expect("record"),
+        );
+    }
+    let imports: Vec<NewImport<'_>> = files
+        .iter()
+        .map(|(name, figures)| new_import(name, name, figures, &[]))
+        .collect();
+    let together = batched.record_imports(&imports).await.expect("batch");
+    assert_eq!(together, alone);
+    // mayor-again replaced mayor, which replaced all.xlsx's 2022 市長 figures.
+    assert_eq!(together[1].superseded_figures, 2);
+    assert_eq!(
+        together[1].no_longer_reported,
+        [(2022, "市長".to_owned(), "disclosed".to_owned())]
+    );
+    assert_eq!(together[4].superseded_figures, 1);
+    assert!(!together[4].superseded_imports.is_empty());
+
+    let current =
+        |figures: Vec<mamori_store::StoredFigure>| -> Vec<(i64, String, String, i64, String)> {
+            figures
+                .into_iter()
+                .map(|f| (f.fiscal_year, f.agency, f.category, f.count, f.file))
+                .collect()
+        };
+    let expected = current(one_by_one.current_figures(None).await.expect("figures"));
+    assert_eq!(
+        current(batched.current_figures(None).await.expect("figures")),
+        expected
+    );
+    assert!(expected.contains(&(
+        2022,
+        "市長".to_owned(),
+        "disclosure_requests".to_owned(),
+        7,
+        "mayor-again.xlsx".to_owned()
+    )));
+    let statuses = |imports: Vec<mamori_store::ImportRow>| -> Vec<(String, ImportStatus)> {
+        imports.into_iter().map(|i| (i.source, i.status)).collect()
+    };
+    assert_eq!(
+        statuses(batched.imports().await.expect("imports")),
+        statuses(one_by_one.imports().await.expect("imports"))
+    );
+}
+
+#[tokio::test]
+async fn a_large_batch_crosses_group_boundaries_and_repeats_without_losing_order() {
+    let files: Vec<(String, Vec<Figure>)> = (0..450)
+        .map(|index| {
+            let name = format!("{index}.xlsx");
+            let agency = format!("第{}課", index % 300);
+            let figures = vec![figure(
+                2022,
+                &agency,
+                "disclosure_requests",
+                index as u64,
+                &name,
+                "B4",
+            )];
+            (name, figures)
+        })
+        .collect();
+    let one_by_one_dir = tempfile::tempdir().expect("tempdir");
+    let batch_dir = tempfile::tempdir().expect("tempdir");
+    let one_by_one = open(&one_by_one_dir).await;
+    let batched = open(&batch_dir).await;
+    let mut alone = Vec::new();
+    for (name, figures) in &files {
+        alone.push(
+            one_by_one
+                .record_import(&new_import(name, name, figures, &[]))
+                .await
+                .expect("record"),
+        );
+    }
+    let imports: Vec<NewImport<'_>> = files
+        .iter()
+        .map(|(name, figures)| new_import(name, name, figures, &[]))
+        .collect();
+    let together = batched.record_imports(&imports).await.expect("batch");
+    assert_eq!(together, alone);
+    let current = batched.current_figures(None).await.expect("figures");
+    assert_eq!(current.len(), 300);
+    // 第0課 was stated by files 0 and 300: the later one stands.
+    assert!(
+        current
+            .iter()
+            .any(|f| f.agency == "第0課" && f.count == 300 && f.file == "300.xlsx")
+    );
+    assert_eq!(together[300].superseded_figures, 1);
+}

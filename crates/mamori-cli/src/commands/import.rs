@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use mamori_core::{CategorySchema, Code, Diagnostic, Location, Severity};
 use mamori_ingest::{FileReading, Limits, ReadOptions};
-use mamori_store::{ImportRow, ImportStatus, NewImport, Store};
+use mamori_store::{ImportRow, ImportStatus, NewImport, RecordOutcome, Store, StoreError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -105,17 +105,27 @@ pub(crate) async fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Resul
         schema: Arc::new(settings.schema.clone()),
         limits: Arc::new(limits),
     };
-    let mut known = match &store {
+    let known = match &store {
         Some(store) => store.current_imports_by_sha256().await?,
         None => BTreeMap::new(),
     };
     let progress = progress_bar(inputs.len() as u64);
     let imported_at = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
-    let mut files = Vec::with_capacity(inputs.len());
-    // Files are parsed on blocking threads a few ahead while the store records them one by one,
-    // in input order: parsing and storing overlap, and the output stays deterministic.
+    // Files are parsed on blocking threads a few ahead; accepted files are staged and recorded
+    // in batches (one transaction each, every file all or nothing), in input order, so parsing
+    // and storing overlap and the output stays deterministic.
     let window = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
     let mut pending: VecDeque<Pending> = VecDeque::with_capacity(window + 1);
+    let mut run = Run {
+        store: store.as_ref(),
+        args,
+        imported_at: &imported_at,
+        known,
+        files: Vec::with_capacity(inputs.len()),
+        staged: Vec::new(),
+        in_flight: None,
+        in_flight_sha256: BTreeSet::new(),
+    };
     let mut failure: Option<anyhow::Error> = None;
     'inputs: for input in &inputs {
         pending.push_back(parser.start(input, &fetch).await);
@@ -123,12 +133,9 @@ pub(crate) async fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Resul
             let Some(next) = pending.pop_front() else {
                 break;
             };
-            match finish(next, store.as_ref(), &mut known, args, &imported_at).await {
-                Ok(report) => files.push(report),
-                Err(error) => {
-                    failure = Some(error);
-                    break 'inputs;
-                }
+            if let Err(error) = run.finish(next).await {
+                failure = Some(error);
+                break 'inputs;
             }
             progress.inc(1);
         }
@@ -136,12 +143,22 @@ pub(crate) async fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Resul
     while failure.is_none()
         && let Some(next) = pending.pop_front()
     {
-        match finish(next, store.as_ref(), &mut known, args, &imported_at).await {
-            Ok(report) => files.push(report),
-            Err(error) => failure = Some(error),
+        if let Err(error) = run.finish(next).await {
+            failure = Some(error);
         }
         progress.inc(1);
     }
+    let drained = if failure.is_none() {
+        run.drain().await
+    } else {
+        // Files stored before the failure are still listed.
+        run.settle().await
+    };
+    if let Err(error) = drained {
+        failure.get_or_insert(error);
+    }
+    // Files of a batch that failed to commit were not stored: they are left out of the list.
+    let files: Vec<FileReport> = run.files.into_iter().flatten().collect();
     progress.finish_and_clear();
     if let Some(store) = store {
         store.close().await;
@@ -158,8 +175,8 @@ pub(crate) async fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Resul
         print_summary(&report);
     }
     if let Some(error) = failure {
-        // The files before the failure are stored (each in its own transaction): the report
-        // above says which, and the error stops the command, so nobody guesses what the store holds.
+        // The files listed are stored (each all or nothing): the report above says which, and
+        // the error stops the command, so nobody guesses what the store holds.
         return Err(
             error.context("the import stopped; the files listed above were handled before it did")
         );
@@ -250,55 +267,252 @@ impl Parser {
     }
 }
 
-/// Waits for a file's parse and stores it (or says why not).
-async fn finish(
-    pending: Pending,
-    store: Option<&Store>,
-    known: &mut BTreeMap<String, ImportRow>,
-    args: &ImportArgs,
-    imported_at: &str,
-) -> anyhow::Result<FileReport> {
-    let (name, sha256, size_bytes, reading) = match pending {
-        Pending::Unread(report) => return Ok(report),
-        Pending::Parsing {
-            name,
-            sha256,
-            size_bytes,
-            reading,
-        } => (name, sha256, size_bytes, reading),
-    };
-    let reading = match reading.await {
-        Ok(reading) => reading,
-        // A bug in a reader must cost one file, not the whole import: the file is rejected with
-        // a message that asks for a report, and nothing of it is stored.
-        Err(error) if error.is_panic() => FileReading {
-            format: mamori_ingest::Format::Unknown,
-            figures: Vec::new(),
-            diagnostics: vec![Diagnostic::new(
-                Code::ReaderFailed,
-                Location::file(&name),
-                "このファイルの読み取り中に mamori の内部エラーが起きたため、取り込みませんでした。お手数ですが、ファイルを添えて開発担当へ報告してください",
-            )],
-        },
-        Err(error) => return Err(error).context("a file's reader stopped unexpectedly"),
-    };
-    let report = if let (Some(store), Some(existing)) = (store, known.get(&sha256)) {
-        unchanged(store, name, sha256, existing).await?
-    } else {
-        record(
-            store,
-            known,
-            name,
-            sha256,
-            size_bytes,
-            &reading,
-            args,
+/// Accepted files recorded together: at most this many wait for one transaction.
+const BATCH_FILES: usize = 128;
+
+/// An accepted file waiting for its batch's transaction.
+struct Staged {
+    /// Its place in [`Run::files`].
+    slot: usize,
+    name: String,
+    sha256: String,
+    size_bytes: u64,
+    reading: FileReading,
+}
+
+impl Staged {
+    fn as_new_import<'a>(&'a self, imported_at: &'a str) -> NewImport<'a> {
+        NewImport {
+            source: &self.name,
+            sha256: &self.sha256,
+            size_bytes: self.size_bytes,
+            format: format_name(&self.reading),
             imported_at,
-        )
-        .await?
-    };
-    tracing::info!(file = %report.path, status = report.status.label(), figures = report.figures, "done");
-    Ok(report)
+            figures: &self.reading.figures,
+            diagnostics: &self.reading.diagnostics,
+        }
+    }
+}
+
+/// The state of one `mamori import` run.
+struct Run<'r> {
+    store: Option<&'r Store>,
+    args: &'r ImportArgs,
+    imported_at: &'r str,
+    /// Current imports by their bytes' sha256, to report identical bytes as unchanged.
+    known: BTreeMap<String, ImportRow>,
+    /// One slot per file handled, in input order; a staged file's slot fills when its batch commits.
+    files: Vec<Option<FileReport>>,
+    staged: Vec<Staged>,
+    /// The batch being recorded, and the bytes it holds.
+    in_flight: Option<InFlight>,
+    in_flight_sha256: BTreeSet<String>,
+}
+
+/// A batch being recorded: the files, the outcomes of those stored, the error that stopped it.
+type InFlight = tokio::task::JoinHandle<(Vec<Staged>, Vec<RecordOutcome>, Option<StoreError>)>;
+
+impl Run<'_> {
+    /// Waits for a file's parse, then reports it, or stages it for the store.
+    async fn finish(&mut self, pending: Pending) -> anyhow::Result<()> {
+        let (name, sha256, size_bytes, reading) = match pending {
+            Pending::Unread(report) => {
+                self.files.push(Some(report));
+                return Ok(());
+            }
+            Pending::Parsing {
+                name,
+                sha256,
+                size_bytes,
+                reading,
+            } => (name, sha256, size_bytes, reading),
+        };
+        let reading = match reading.await {
+            Ok(reading) => reading,
+            // A bug in a reader must cost one file, not the whole import: the file is rejected with
+            // a message that asks for a report, and nothing of it is stored.
+            Err(error) if error.is_panic() => FileReading {
+                format: mamori_ingest::Format::Unknown,
+                figures: Vec::new(),
+                diagnostics: vec![Diagnostic::new(
+                    Code::ReaderFailed,
+                    Location::file(&name),
+                    "このファイルの読み取り中に mamori の内部エラーが起きたため、取り込みませんでした。お手数ですが、ファイルを添えて開発担当へ報告してください",
+                )],
+            },
+            Err(error) => return Err(error).context("a file's reader stopped unexpectedly"),
+        };
+        // The same bytes twice in one run: the first must be stored before the second is judged.
+        if self.in_flight_sha256.contains(&sha256)
+            || self.staged.iter().any(|staged| staged.sha256 == sha256)
+        {
+            self.drain().await?;
+        }
+        let report = match (self.store, self.known.get(&sha256)) {
+            (Some(store), Some(existing)) => unchanged(store, name, sha256, existing).await?,
+            _ => {
+                let rejected = reading.has_errors() || (self.args.strict && reading.has_warnings());
+                match (rejected, self.store, self.args.dry_run) {
+                    (false, Some(_), false) => {
+                        let slot = self.files.len();
+                        self.files.push(None);
+                        self.staged.push(Staged {
+                            slot,
+                            name,
+                            sha256,
+                            size_bytes,
+                            reading,
+                        });
+                        if self.staged.len() >= BATCH_FILES {
+                            self.flush().await?;
+                        }
+                        return Ok(());
+                    }
+                    (rejected, store, dry_run) => {
+                        let store = store.filter(|_| !dry_run);
+                        let (status, import_id) = if rejected {
+                            let new_import = NewImport {
+                                source: &name,
+                                sha256: &sha256,
+                                size_bytes,
+                                format: format_name(&reading),
+                                imported_at: self.imported_at,
+                                figures: &reading.figures,
+                                diagnostics: &reading.diagnostics,
+                            };
+                            let id = match store {
+                                Some(store) => {
+                                    // The history keeps input order: staged files go first.
+                                    self.drain().await?;
+                                    Some(store.record_rejection(&new_import).await?)
+                                }
+                                None => None,
+                            };
+                            (FileStatus::Rejected, id)
+                        } else {
+                            // --dry-run, or no store at all: say what would happen.
+                            let replaced = match self.store {
+                                Some(store) => {
+                                    store.count_would_supersede(&reading.figures).await?
+                                }
+                                None => 0,
+                            };
+                            let status = if replaced > 0 {
+                                FileStatus::Superseded
+                            } else {
+                                FileStatus::Imported
+                            };
+                            (status, None)
+                        };
+                        file_report(name, sha256, &reading, status, import_id, Vec::new())
+                    }
+                }
+            }
+        };
+        tracing::info!(file = %report.path, status = report.status.label(), figures = report.figures, "done");
+        self.files.push(Some(report));
+        Ok(())
+    }
+
+    /// Hands the staged files to the store as one batch, recorded while the next files are
+    /// parsed; first waits for the batch before it, so at most one is in flight.
+    async fn flush(&mut self) -> anyhow::Result<()> {
+        self.settle().await?;
+        let Some(store) = self.store else {
+            return Ok(());
+        };
+        if self.staged.is_empty() {
+            return Ok(());
+        }
+        let staged = std::mem::take(&mut self.staged);
+        self.in_flight_sha256 = staged.iter().map(|file| file.sha256.clone()).collect();
+        self.in_flight = Some(tokio::spawn(record_batch(
+            store.clone(),
+            staged,
+            self.imported_at.to_owned(),
+        )));
+        Ok(())
+    }
+
+    /// Waits for the batch in flight and fills its files' reports.
+    async fn settle(&mut self) -> anyhow::Result<()> {
+        let Some(handle) = self.in_flight.take() else {
+            return Ok(());
+        };
+        self.in_flight_sha256.clear();
+        let (staged, outcomes, error) = handle
+            .await
+            .context("the task recording a batch stopped unexpectedly")?;
+        for (file, outcome) in staged.into_iter().zip(&outcomes) {
+            self.stored(file, outcome);
+        }
+        match error {
+            Some(error) => Err(error.into()),
+            None => Ok(()),
+        }
+    }
+
+    /// Records everything staged and waits until it is stored.
+    async fn drain(&mut self) -> anyhow::Result<()> {
+        self.flush().await?;
+        self.settle().await
+    }
+
+    /// Fills a stored file's report and remembers its bytes.
+    fn stored(&mut self, file: Staged, outcome: &mamori_store::RecordOutcome) {
+        let mut extra = Vec::new();
+        if !outcome.no_longer_reported.is_empty() {
+            let items: Vec<String> = outcome
+                .no_longer_reported
+                .iter()
+                .map(|(year, agency, category)| {
+                    let year = i32::try_from(*year)
+                        .ok()
+                        .and_then(|year| mamori_core::FiscalYear::new(year).ok())
+                        .map_or_else(|| year.to_string(), |year| year.label());
+                    format!("{year} {agency}「{category}」")
+                })
+                .collect();
+            extra.push(Diagnostic::new(
+                    Code::NoLongerReported,
+                    Location::file(&file.name),
+                    format!(
+                        "このファイルで置き換えた年度・実施機関のうち、{}はこのファイルに書かれていないため、以前の値は使われず「報告なし」になります。意図どおりか確認してください",
+                        items.join("、")
+                    ),
+                ));
+        }
+        self.known
+            .retain(|_, row| !outcome.superseded_imports.contains(&row.id));
+        self.known.insert(
+            file.sha256.clone(),
+            ImportRow {
+                id: outcome.import_id,
+                source: file.name.clone(),
+                sha256: file.sha256.clone(),
+                size_bytes: file.size_bytes as i64,
+                format: format_name(&file.reading).to_owned(),
+                imported_at: self.imported_at.to_owned(),
+                status: ImportStatus::Imported,
+                figure_count: file.reading.figures.len() as i64,
+            },
+        );
+        let status = if outcome.superseded_figures > 0 {
+            FileStatus::Superseded
+        } else {
+            FileStatus::Imported
+        };
+        let report = file_report(
+            file.name,
+            file.sha256,
+            &file.reading,
+            status,
+            Some(outcome.import_id),
+            extra,
+        );
+        tracing::info!(file = %report.path, status = report.status.label(), figures = report.figures, "done");
+        self.files[file.slot] = Some(report);
+    }
 }
 
 /// The report for bytes already stored: what the earlier import holds.
@@ -344,106 +558,62 @@ async fn unchanged(
     })
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site; the values are the file's, not options"
-)]
-async fn record(
-    store: Option<&Store>,
-    known: &mut BTreeMap<String, ImportRow>,
+/// Records one batch; on failure, its files one by one, so that a failure costs the files from
+/// the one that fails (those before it are stored), as if the batch had never been. Returns the
+/// files, the outcomes of those stored (a prefix), and the error that stopped it, if any.
+async fn record_batch(
+    store: Store,
+    staged: Vec<Staged>,
+    imported_at: String,
+) -> (Vec<Staged>, Vec<RecordOutcome>, Option<StoreError>) {
+    let imports: Vec<NewImport<'_>> = staged
+        .iter()
+        .map(|file| file.as_new_import(&imported_at))
+        .collect();
+    let result = store.record_imports(&imports).await;
+    drop(imports);
+    match result {
+        Ok(outcomes) => (staged, outcomes, None),
+        Err(error) => {
+            tracing::warn!(%error, "a batch failed; recording its files one by one");
+            let mut outcomes = Vec::with_capacity(staged.len());
+            for file in &staged {
+                match store.record_import(&file.as_new_import(&imported_at)).await {
+                    Ok(outcome) => outcomes.push(outcome),
+                    Err(error) => return (staged, outcomes, Some(error)),
+                }
+            }
+            (staged, outcomes, None)
+        }
+    }
+}
+
+/// The report of a file that was read (stored, rejected, or judged by `--dry-run`).
+fn file_report(
     name: String,
     sha256: String,
-    size_bytes: u64,
     reading: &FileReading,
-    args: &ImportArgs,
-    imported_at: &str,
-) -> anyhow::Result<FileReport> {
-    let rejected = reading.has_errors() || (args.strict && reading.has_warnings());
-    let mut extra_diagnostics: Vec<Diagnostic> = Vec::new();
-    let format = format_name(reading);
-    let new_import = NewImport {
-        source: &name,
-        sha256: &sha256,
-        size_bytes,
-        format,
-        imported_at,
-        figures: &reading.figures,
-        diagnostics: &reading.diagnostics,
-    };
-    let (status, import_id) = match (rejected, store, args.dry_run) {
-        (true, Some(store), false) => (
-            FileStatus::Rejected,
-            Some(store.record_rejection(&new_import).await?),
-        ),
-        (true, _, _) => (FileStatus::Rejected, None),
-        (false, Some(store), false) => {
-            let outcome = store.record_import(&new_import).await?;
-            if !outcome.no_longer_reported.is_empty() {
-                let items: Vec<String> = outcome
-                    .no_longer_reported
-                    .iter()
-                    .map(|(year, agency, category)| {
-                        let year = i32::try_from(*year)
-                            .ok()
-                            .and_then(|year| mamori_core::FiscalYear::new(year).ok())
-                            .map_or_else(|| year.to_string(), |year| year.label());
-                        format!("{year} {agency}「{category}」")
-                    })
-                    .collect();
-                extra_diagnostics.push(Diagnostic::new(
-                    Code::NoLongerReported,
-                    Location::file(&name),
-                    format!(
-                        "このファイルで置き換えた年度・実施機関のうち、{}はこのファイルに書かれていないため、以前の値は使われず「報告なし」になります。意図どおりか確認してください",
-                        items.join("、")
-                    ),
-                ));
-            }
-            known.retain(|_, row| !outcome.superseded_imports.contains(&row.id));
-            known.insert(
-                sha256.clone(),
-                ImportRow {
-                    id: outcome.import_id,
-                    source: name.clone(),
-                    sha256: sha256.clone(),
-                    size_bytes: size_bytes as i64,
-                    format: format.to_owned(),
-                    imported_at: imported_at.to_owned(),
-                    status: ImportStatus::Imported,
-                    figure_count: reading.figures.len() as i64,
-                },
-            );
-            let status = if outcome.superseded_figures > 0 {
-                FileStatus::Superseded
-            } else {
-                FileStatus::Imported
-            };
-            (status, Some(outcome.import_id))
-        }
-        (false, Some(store), true) => {
-            let replaced = store.count_would_supersede(&reading.figures).await?;
-            (
-                if replaced > 0 {
-                    FileStatus::Superseded
-                } else {
-                    FileStatus::Imported
-                },
-                None,
-            )
-        }
-        (false, None, _) => (FileStatus::Imported, None),
-    };
+    status: FileStatus,
+    import_id: Option<i64>,
+    extra_diagnostics: Vec<Diagnostic>,
+) -> FileReport {
     let agencies: Vec<String> = reading.agencies().iter().map(ToString::to_string).collect();
     let figures = if status == FileStatus::Rejected {
         0
     } else {
         reading.figures.len()
     };
-    Ok(FileReport {
+    let diagnostics_full: Vec<Diagnostic> = reading
+        .diagnostics
+        .iter()
+        .cloned()
+        .chain(extra_diagnostics)
+        .collect();
+    FileReport {
         path: name,
         sha256: Some(sha256),
         status,
-        format: Some(format),
+        format: Some(format_name(reading)),
         agency: if agencies.len() == 1 {
             agencies.first().cloned()
         } else {
@@ -457,19 +627,9 @@ async fn record(
         agencies,
         figures,
         import_id,
-        diagnostics: reading
-            .diagnostics
-            .iter()
-            .chain(&extra_diagnostics)
-            .map(DiagnosticJson::from)
-            .collect(),
-        diagnostics_full: reading
-            .diagnostics
-            .iter()
-            .chain(&extra_diagnostics)
-            .cloned()
-            .collect(),
-    })
+        diagnostics: diagnostics_full.iter().map(DiagnosticJson::from).collect(),
+        diagnostics_full,
+    }
 }
 
 fn unread(name: String, diagnostic: Diagnostic) -> FileReport {
