@@ -1,5 +1,6 @@
 //! End-to-end tests of the `mamori` binary: real files in, real SQLite store, real exit codes.
 
+mod audit;
 mod import;
 mod report;
 mod support;

@@ -125,6 +125,32 @@ pub enum AuditError {
         /// What the JSON reader reported.
         reason: String,
     },
+    /// A PDF was given but poppler's `pdftotext`, which reads its text layer, is not installed.
+    #[error(
+        "`{file}` は PDF ですが、PDF の文字を読む pdftotext がこのコンピューターにありません。poppler-utils パッケージ（Debian/Ubuntu: apt-get install poppler-utils）を入れてから実行してください"
+    )]
+    PdfToolMissing {
+        /// The file name given by the caller.
+        file: String,
+    },
+    /// `pdftotext` failed on the file or ran out of time.
+    #[error(
+        "`{file}` の PDF から文字を読み出せませんでした（{reason}）。PDF が壊れていないか確認してください"
+    )]
+    PdfToolFailed {
+        /// The file name given by the caller.
+        file: String,
+        /// What went wrong (exit status and message, or the time limit).
+        reason: String,
+    },
+    /// The file could not be read from disk.
+    #[error("`{file}` を読めません（{reason}）")]
+    Unreadable {
+        /// The file name given by the caller.
+        file: String,
+        /// The operating system's message.
+        reason: String,
+    },
     /// A ruleset file does not parse or is inconsistent.
     #[error("条項ルール `{ruleset}` を読み込めません: {reason}")]
     InvalidRuleset {
@@ -154,6 +180,9 @@ impl AuditError {
             AuditError::TooLong { .. } => "E-AUDIT-013",
             AuditError::InvalidRuleset { .. } => "E-AUDIT-014",
             AuditError::InvalidLabels { .. } => "E-AUDIT-015",
+            AuditError::PdfToolMissing { .. } => "E-AUDIT-016",
+            AuditError::PdfToolFailed { .. } => "E-AUDIT-017",
+            AuditError::Unreadable { .. } => "E-AUDIT-018",
         }
     }
 }

@@ -14,12 +14,14 @@
 //!    [`report::AuditReport`] that serialises to the `--json` format.
 //! 6. [`eval`]: the same audit measured against labelled contracts.
 //! 7. [`wording`]: standard clause texts suggested for what is partial or missing.
+//! 8. [`compare`]: the contract's 特記事項 against the city's own template, article by article.
 //!
 //! **Invariants.** No file, clock or environment access (crate `clippy.toml`); no hash-map
 //! iteration (results are deterministic); a missing clause is a result, never an `Err`; this is
 //! a checklist, never a risk score, and every report carries that notice and the ruleset name.
 
 pub mod check;
+pub mod compare;
 mod error;
 pub mod eval;
 pub mod normalize;

@@ -36,6 +36,72 @@ pub enum Command {
     /// Write reports from the stored figures
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Check outsourcing contracts (docx, pdf, txt) for the eight clauses of 第6条, with evidence
+    Audit(AuditArgs),
+}
+
+/// Output formats of `mamori audit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditFormat {
+    /// A table per contract on the terminal
+    Table,
+    /// Markdown, with the wording to add for each partial or missing clause
+    Md,
+    /// JSON for scripts
+    Json,
+    /// Excel workbook: one row per contract, one column per clause, evidence on a second sheet
+    Xlsx,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
+
+    /// Contract files (docx, pdf, txt, md) or folders (read recursively)
+    #[arg(required = true, value_name = "PATH")]
+    pub inputs: Vec<PathBuf>,
+
+    /// The 特記事項 that goes with the contracts, when it is a separate file
+    #[arg(long, value_name = "FILE")]
+    pub annex: Option<PathBuf>,
+
+    /// The city's own current 特記事項: compare each contract with it, article by article
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
+
+    /// Same as --format json
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+
+    /// Write to this file instead of standard output (xlsx without it goes under the data folder)
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Measure the checklist against labelled contracts (labels.json beside a docs/ folder)
+    Eval(EvalArgs),
+    /// Print the checklist in use (the built-in one, or the ruleset named in mamori.toml) as TOML,
+    /// a starting point for a city's own
+    Rules,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The labels file; each document is read from docs/ID.txt beside it
+    #[arg(value_name = "LABELS.json")]
+    pub labels: PathBuf,
+
+    /// Print JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -19,6 +19,10 @@
 //! [agencies.departments]              # departments that belong to another 実施機関
 //! "水道課" = "公営企業管理者"
 //!
+//! [audit]
+//! ruleset = "checklist.toml"          # the city's own checklist (start from `mamori audit rules`)
+//! clauses = "clauses"                 # 1.md … 8.md: the city's wording to suggest
+//!
 //! [categories.synonyms]               # more wording for existing categories
 //! nonexistent = ["不存在等"]
 //!
@@ -53,6 +57,17 @@ pub struct ConfigWire {
     pub report: Option<ReportWire>,
     /// Which 実施機関 departments belong to.
     pub agencies: Option<AgenciesWire>,
+    /// How contracts are audited.
+    pub audit: Option<AuditWire>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AuditWire {
+    /// A checklist (ruleset TOML) replacing the built-in one, relative to the config file.
+    pub ruleset: Option<PathBuf>,
+    /// A folder of clause wording (`1.md` … `8.md`) replacing the built-in texts it names.
+    pub clauses: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -132,6 +147,10 @@ pub struct Settings {
     pub rollup: Rollup,
     /// A folder of report templates replacing the built-in ones.
     pub report_templates: Option<PathBuf>,
+    /// A ruleset file replacing the built-in checklist.
+    pub audit_ruleset: Option<PathBuf>,
+    /// A folder of clause wording replacing the built-in texts.
+    pub audit_clauses: Option<PathBuf>,
 }
 
 /// Reads `mamori.toml` (the named one, else ./mamori.toml if present) and resolves the store:
@@ -182,6 +201,7 @@ pub fn resolve(config_path: Option<&Path>, db: Option<&str>) -> anyhow::Result<S
         .report
         .and_then(|report| report.templates)
         .map(|path| base.join(path));
+    let audit = wire.audit.unwrap_or_default();
     Ok(Settings {
         store,
         data_dir,
@@ -189,6 +209,8 @@ pub fn resolve(config_path: Option<&Path>, db: Option<&str>) -> anyhow::Result<S
         city,
         rollup,
         report_templates,
+        audit_ruleset: audit.ruleset.map(|path| base.join(path)),
+        audit_clauses: audit.clauses.map(|path| base.join(path)),
     })
 }
 

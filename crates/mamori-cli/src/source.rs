@@ -6,11 +6,15 @@ use std::time::Duration;
 
 use mamori_core::{Code, Diagnostic, Location};
 
-/// Extensions picked up when a folder is read. A file named explicitly is always read, whatever
-/// its extension: the importer goes by content.
-const FOLDER_EXTENSIONS: &[&str] = &[
+/// Extensions `mamori import` picks up when a folder is read. A file named explicitly is always
+/// read, whatever its extension: the readers go by content.
+pub const SPREADSHEET_EXTENSIONS: &[&str] = &[
     "xlsx", "xlsm", "xls", "ods", "csv", "tsv", "txt", "html", "htm",
 ];
+
+/// Extensions `mamori audit` picks up when a folder is read (.doc, to say it must be saved as
+/// .docx).
+pub const CONTRACT_EXTENSIONS: &[&str] = &["docx", "pdf", "txt", "md", "doc"];
 
 /// One input to import.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +44,7 @@ pub struct Expanded {
 /// Expands arguments into inputs; folders are walked in name order, without following symbolic
 /// links to folders (a link back up would never end). Hidden files and Excel's lock files (`~$…`)
 /// are passed over; files of other kinds are listed in `skipped`.
-pub fn expand(arguments: &[String]) -> Result<Expanded, Diagnostic> {
+pub fn expand(arguments: &[String], extensions: &[&str]) -> Result<Expanded, Diagnostic> {
     let mut expanded = Expanded::default();
     for argument in arguments {
         if argument.starts_with("http://") || argument.starts_with("https://") {
@@ -49,7 +53,7 @@ pub fn expand(arguments: &[String]) -> Result<Expanded, Diagnostic> {
         }
         let path = PathBuf::from(argument);
         if path.is_dir() {
-            walk(&path, &mut expanded)?;
+            walk(&path, extensions, &mut expanded)?;
         } else {
             expanded.inputs.push(Input::File(path));
         }
@@ -57,7 +61,7 @@ pub fn expand(arguments: &[String]) -> Result<Expanded, Diagnostic> {
     Ok(expanded)
 }
 
-fn walk(folder: &Path, expanded: &mut Expanded) -> Result<(), Diagnostic> {
+fn walk(folder: &Path, extensions: &[&str], expanded: &mut Expanded) -> Result<(), Diagnostic> {
     let entries = std::fs::read_dir(folder)
         .map_err(|error| read_failed(&folder.display().to_string(), &error.to_string()))?;
     let mut paths: Vec<PathBuf> = entries
@@ -77,14 +81,14 @@ fn walk(folder: &Path, expanded: &mut Expanded) -> Result<(), Diagnostic> {
             std::fs::symlink_metadata(&path).is_ok_and(|meta| meta.file_type().is_symlink());
         if path.is_dir() {
             if !is_link {
-                walk(&path, expanded)?;
+                walk(&path, extensions, expanded)?;
             }
         } else {
             let extension = path
                 .extension()
                 .map(|e| e.to_string_lossy().to_lowercase())
                 .unwrap_or_default();
-            if FOLDER_EXTENSIONS.contains(&extension.as_str()) {
+            if extensions.contains(&extension.as_str()) {
                 expanded.inputs.push(Input::File(path));
             } else {
                 expanded.skipped.push(path);

@@ -2,7 +2,8 @@
 //!
 //! Owns: the tally of stored figures for a fiscal year and the years before it, in total and per
 //! 実施機関 ([`AnnualReport::tally`]), and its five renderings: xlsx ([`xlsx`]), HTML fragment and
-//! standalone page and Markdown from templates ([`Templates`]), CSV and JSON ([`data`]).
+//! standalone page and Markdown from templates ([`Templates`]), CSV and JSON ([`data`]). Also the
+//! contract audit's Markdown and workbook ([`audit`]), from view types the caller fills.
 //!
 //! Must not: touch files, read a clock or the environment. Figures, warnings and templates come in
 //! as data, so the same store always gives the same bytes (the xlsx's creation time is fixed).
@@ -10,6 +11,7 @@
 //! Start reading at [`model`]: a category nobody reported is `None` (printed －, null in JSON),
 //! never 0.
 
+pub mod audit;
 pub mod chart;
 pub mod data;
 pub mod model;

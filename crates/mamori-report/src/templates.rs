@@ -16,6 +16,8 @@ pub const FRAGMENT: &str = "annual_fragment.html";
 pub const PAGE: &str = "annual_page.html";
 /// Markdown for terminals and mail bodies.
 pub const MARKDOWN: &str = "annual.md";
+/// A contract audit as Markdown.
+pub const AUDIT_MARKDOWN: &str = "audit.md";
 
 const DEFAULTS: &[(&str, &str)] = &[
     (
@@ -29,6 +31,10 @@ const DEFAULTS: &[(&str, &str)] = &[
     (
         MARKDOWN,
         include_str!("../../../templates/report/annual.md"),
+    ),
+    (
+        AUDIT_MARKDOWN,
+        include_str!("../../../templates/report/audit.md"),
     ),
 ];
 

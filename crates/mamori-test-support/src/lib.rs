@@ -3,9 +3,16 @@
 //! Owns: [`table::TableSpec`], a 運用状況 table described as data and written by real writers
 //! (rust_xlsxwriter for xlsx, the csv conventions of Excel for CSV in UTF-8 or CP932, HTML with
 //! colspan/rowspan), so every importer test reads a real file rather than a hand-made grid.
+//! [`document`] writes contract documents as real files (.docx with Word numbering, PDF with a
+//! Japanese text layer, a PDF without one), and [`contract`] generates compliant 第6条
+//! outsourcing contracts as data, to render and mutate.
 //!
 //! Must not: appear in a `[dependencies]` section (only `[dev-dependencies]`).
 
+pub mod contract;
+pub mod document;
 pub mod table;
 
+pub use contract::{Contract, DocxNumbering, STYLES, Wording};
+pub use document::{NumberFormat, Paragraph, docx, pdf, pdf_spaced, pdf_without_text};
 pub use table::{Header, TableSpec, Value, ValueStyle, a1, example_headers, xlsx_with_sheets};

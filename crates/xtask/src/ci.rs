@@ -4,9 +4,12 @@ use std::process::Command;
 
 use anyhow::{Context as _, bail};
 
-/// Debian packages the test suite needs, with a program that shows each is installed. Later
-/// issues add python3-aiosmtpd, poppler-utils, chromium and chromium-driver here.
-const SYSTEM_PACKAGES: &[(&str, &str)] = &[];
+/// Debian packages the test suite needs, with a program that shows they are installed. Later
+/// issues add python3-aiosmtpd, chromium and chromium-driver here.
+const SYSTEM_PACKAGES: &[(&[&str], &str)] = &[
+    // `mamori audit` reads PDF text layers with pdftotext; poppler-data holds the Japanese CMaps.
+    (&["poppler-utils", "poppler-data"], "pdftotext"),
+];
 
 /// insta compares and never writes: a changed output fails the gate instead of updating the
 /// snapshot (review changes with `INSTA_UPDATE=always cargo test` and `git diff`).
@@ -88,7 +91,7 @@ fn install_system_packages() -> anyhow::Result<()> {
                 .output()
                 .is_ok_and(|o| !o.status.success())
         })
-        .map(|(package, _)| *package)
+        .flat_map(|(packages, _)| packages.iter().copied())
         .collect();
     if missing.is_empty() {
         return Ok(());

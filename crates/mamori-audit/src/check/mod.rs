@@ -132,6 +132,9 @@ struct Document<'a> {
     outline: Outline,
     /// Byte offset of every source character, plus the length.
     char_bytes: Vec<usize>,
+    /// Whether any sentence comes before the annex: when the whole text is the 特記事項, its
+    /// articles are cited without the `別記` prefix.
+    has_main_text: bool,
 }
 
 impl<'a> Document<'a> {
@@ -142,6 +145,10 @@ impl<'a> Document<'a> {
         };
         let normalized = NormalizedText::new(source.text(), line_breaks);
         let outline = Outline::new(normalized.as_str(), section);
+        let has_main_text = outline
+            .sentences
+            .iter()
+            .any(|sentence| sentence.section == Section::Main);
         let mut char_bytes: Vec<usize> = source.text().char_indices().map(|(at, _)| at).collect();
         char_bytes.push(source.text().len());
         Document {
@@ -149,6 +156,7 @@ impl<'a> Document<'a> {
             normalized,
             outline,
             char_bytes,
+            has_main_text,
         }
     }
 
@@ -160,7 +168,8 @@ impl<'a> Document<'a> {
             .to_owned();
         let prefix = match sentence.section {
             Section::Main => None,
-            Section::Annex => Some("別記"),
+            Section::Annex if self.has_main_text => Some("別記"),
+            Section::Annex => None,
             Section::SeparateAnnex => Some("別添"),
         };
         let article = match (prefix, &sentence.article) {

@@ -46,7 +46,7 @@ impl NormalizedText {
         let mut previous_line: Option<Vec<Piece>> = None;
         let mut blank_before = false;
         for line in lines {
-            let normalized = normalize_line(&line);
+            let mut normalized = normalize_line(&line);
             if normalized.is_empty() {
                 blank_before = true;
                 continue;
@@ -55,6 +55,19 @@ impl NormalizedText {
                 let keep = line_breaks == LineBreaks::Paragraphs
                     || blank_before
                     || keeps_break(previous, &normalized);
+                // `第` + `三 者…`: the numeral continues a word, it does not mark an item, so the
+                // space kept after it as a marker goes.
+                if !keep && previous.last().is_some_and(|piece| piece.character == '第') {
+                    let space = normalized
+                        .iter()
+                        .take(6)
+                        .position(|piece| piece.character == ' ');
+                    if let Some(space) = space
+                        && is_leading_marker(&normalized[..space])
+                    {
+                        normalized.remove(space);
+                    }
+                }
                 if keep {
                     let at = previous.last().map_or(0, |piece| piece.end);
                     pieces.push(Piece {
@@ -314,6 +327,11 @@ fn entity_character(entity: &str) -> Option<char> {
 /// Whether the break between two non-empty lines is a real one: the next line opens an
 /// article, item or heading, or the previous one ends a sentence or is a heading or title.
 fn keeps_break(previous: &[Piece], next: &[Piece]) -> bool {
+    // `第` never ends a line: what follows it (`三者`, a number) was wrapped onto the next one,
+    // even when that line then looks like an item (`三 者へ` from spaced PDF text).
+    if previous.last().is_some_and(|piece| piece.character == '第') {
+        return false;
+    }
     let next_text: String = next.iter().take(24).map(|piece| piece.character).collect();
     if BREAK_BEFORE.is_match(&next_text) {
         return true;
@@ -457,6 +475,18 @@ mod tests {
         );
         assert_eq!(normalized("第 １ 条　乙は"), "第1条 乙は");
         assert_eq!(normalized("Article 1"), "Article 1");
+    }
+
+    #[test]
+    fn a_line_ending_in_dai_continues_on_the_next_even_when_it_looks_like_an_item() {
+        assert_eq!(
+            normalized("個 人 情 報 を 第\n三 者 へ 提 供 し て は な ら な い 。"),
+            "個人情報を第三者へ提供してはならない。"
+        );
+        assert_eq!(
+            normalized("乙は、別表第\n二に掲げる措置を講ずる。"),
+            "乙は、別表第二に掲げる措置を講ずる。"
+        );
     }
 
     #[test]

@@ -61,6 +61,13 @@ impl ClauseWording {
         ClauseWording { texts }
     }
 
+    /// This wording with `pairs` (as in [`ClauseWording::from_named`]) in place of the clauses
+    /// they name: a city replaces the texts it has its own wording for and keeps the others.
+    pub fn with_overrides(mut self, pairs: &[(&str, &str)]) -> ClauseWording {
+        self.texts.extend(ClauseWording::from_named(pairs).texts);
+        self
+    }
+
     /// The text for clause `id`, if any.
     pub fn for_clause(&self, id: u8) -> Option<&str> {
         self.texts.get(&id).map(String::as_str)
@@ -70,6 +77,17 @@ impl ClauseWording {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overrides_replace_only_the_clauses_they_name() {
+        let wording =
+            ClauseWording::standard().with_overrides(&[("3.md", "# 題\n乙は目的外に使わない。")]);
+        assert_eq!(wording.for_clause(3), Some("乙は目的外に使わない。"));
+        assert_eq!(
+            wording.for_clause(1),
+            ClauseWording::standard().for_clause(1)
+        );
+    }
 
     #[test]
     fn standard_wording_covers_every_clause() {

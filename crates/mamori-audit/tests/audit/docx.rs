@@ -158,12 +158,13 @@ fn word_numbering_is_rendered_in_japanese_counting() {
     let report = audit_source(&source, None);
     assert_eq!(report.statuses(), ALL_PRESENT.to_vec(), "{report:#?}");
     let secrecy = &report.clause(1).expect("clause 1").evidence[0];
-    assert_eq!(secrecy.article.as_deref(), Some("別記 第二条"));
+    // The document is the 特記事項 alone, so its articles are cited without a 別記 prefix.
+    assert_eq!(secrecy.article.as_deref(), Some("第二条"));
     assert_eq!(secrecy.heading.as_deref(), Some("秘密の保持"));
     let inspection = &report.clause(6).expect("clause 6").evidence[0];
     assert_eq!(
         inspection.article.as_deref(),
-        Some("別記 第七条"),
+        Some("第七条"),
         "read from the table"
     );
 }
@@ -176,7 +177,11 @@ fn word_numbering_in_full_width_digits_reads_as_articles() {
     let report = audit_source(&source, None);
     assert_eq!(report.statuses(), ALL_PRESENT.to_vec());
     let evidence = &report.clause(4).expect("clause 4").evidence[0];
-    assert_eq!(evidence.article.as_deref(), Some("別記 第5条"));
+    assert_eq!(
+        evidence.article.as_deref(),
+        Some("第5条"),
+        "annex only: no 別記"
+    );
     // Quoted as written: full-width digits stay full-width in the source text.
     let quoted: String = source
         .text()

@@ -74,7 +74,7 @@ struct ImportReport {
 }
 
 pub(crate) async fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Result<ExitStatus> {
-    let expanded = match source::expand(&args.inputs) {
+    let expanded = match source::expand(&args.inputs, source::SPREADSHEET_EXTENSIONS) {
         Ok(expanded) => expanded,
         Err(diagnostic) => anyhow::bail!("{diagnostic}"),
     };

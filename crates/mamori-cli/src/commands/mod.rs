@@ -1,5 +1,6 @@
 //! One module per subcommand: arguments → settings → library calls → printer.
 
+mod audit;
 mod figures;
 mod import;
 mod imports;
@@ -21,6 +22,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Report(crate::args::ReportCommand::Annual(args)) => {
             report::annual(&settings, &args).await
         }
+        Command::Audit(args) => audit::run(&settings, &args).await,
     }
 }
 

@@ -109,7 +109,7 @@ pub(crate) async fn annual(settings: &Settings, args: &AnnualArgs) -> anyhow::Re
 }
 
 /// The built-in templates with the city's files (`*.html`, `*.md`) from `folder` in their place.
-fn load_templates(folder: Option<&Path>) -> anyhow::Result<Templates> {
+pub(crate) fn load_templates(folder: Option<&Path>) -> anyhow::Result<Templates> {
     let Some(folder) = folder else {
         return Ok(Templates::default());
     };
@@ -137,7 +137,7 @@ fn load_templates(folder: Option<&Path>) -> anyhow::Result<Templates> {
 }
 
 /// Writes through a temporary file beside `path`, so a failed write never leaves half a report.
-fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let folder = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
