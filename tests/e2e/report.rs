@@ -20,21 +20,10 @@ fn example_page_workbook() -> Vec<u8> {
 }
 
 fn values(row: &serde_json::Value) -> Vec<Option<i64>> {
-    [
-        "disclosure_requests",
-        "disclosed",
-        "partially_disclosed",
-        "not_disclosed",
-        "nonexistent",
-        "withdrawn",
-        "correction_requests",
-        "suspension_requests",
-        "complaints",
-        "appeals",
-    ]
-    .iter()
-    .map(|key| row["values"][*key].as_i64())
-    .collect()
+    mamori_core::category::PUBLISHED_KEYS
+        .iter()
+        .map(|key| row["values"][*key].as_i64())
+        .collect()
 }
 
 #[test]

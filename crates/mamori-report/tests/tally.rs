@@ -27,7 +27,7 @@ fn year_value(report: &AnnualReport, year: i32, key: &str) -> Option<u64> {
 #[test]
 fn the_example_pages_r2_row_is_reproduced_and_unreported_years_stay_unreported() {
     let report = support::report();
-    let r2: Vec<Option<u64>> = support::STANDARD_KEYS
+    let r2: Vec<Option<u64>> = mamori_core::category::PUBLISHED_KEYS
         .iter()
         .map(|key| year_value(&report, 2020, key))
         .collect();

@@ -337,15 +337,7 @@ impl Store {
             .iter()
             .map(StoredFigure::from_row)
             .collect::<Result<Vec<_>, _>>()?;
-        // SQLite compares bytes and PostgreSQL its collation: sort here so both agree.
-        figures.sort_by(|a, b| {
-            (a.fiscal_year, &a.agency, &a.category, a.import_id).cmp(&(
-                b.fiscal_year,
-                &b.agency,
-                &b.category,
-                b.import_id,
-            ))
-        });
+        sort_figures(&mut figures);
         Ok(figures)
     }
 
@@ -369,14 +361,7 @@ impl Store {
             .iter()
             .map(StoredFigure::from_row)
             .collect::<Result<Vec<_>, _>>()?;
-        figures.sort_by(|a, b| {
-            (a.fiscal_year, &a.agency, &a.category, a.import_id).cmp(&(
-                b.fiscal_year,
-                &b.agency,
-                &b.category,
-                b.import_id,
-            ))
-        });
+        sort_figures(&mut figures);
         Ok(figures)
     }
 
@@ -414,6 +399,19 @@ impl Store {
     pub async fn close(self) {
         self.pool.close().await;
     }
+}
+
+/// Figures by year, agency and category: sorted here, since SQLite compares bytes and
+/// PostgreSQL its collation, so both backends give the same order.
+fn sort_figures(figures: &mut [StoredFigure]) {
+    figures.sort_by(|a, b| {
+        (a.fiscal_year, &a.agency, &a.category, a.import_id).cmp(&(
+            b.fiscal_year,
+            &b.agency,
+            &b.category,
+            b.import_id,
+        ))
+    });
 }
 
 async fn insert_import(

@@ -95,24 +95,8 @@ pub(crate) async fn run(settings: &Settings, args: &AuditArgs) -> anyhow::Result
         anyhow::bail!("契約書が見つかりません: {}", arguments.join(", "));
     }
 
-    let annex = match &args.annex {
-        Some(path) => Some(
-            read_contract(path)
-                .await
-                .map_err(|e| error_with_code(&e))?
-                .0,
-        ),
-        None => None,
-    };
-    let template = match &args.template {
-        Some(path) => Some(
-            read_contract(path)
-                .await
-                .map_err(|e| error_with_code(&e))?
-                .0,
-        ),
-        None => None,
-    };
+    let annex = read_optional(args.annex.as_deref()).await?;
+    let template = read_optional(args.template.as_deref()).await?;
 
     let progress = progress_bar(paths.len() as u64);
     let mut reports: Vec<AuditReport> = Vec::with_capacity(paths.len());
@@ -255,6 +239,19 @@ fn load_wording(settings: &Settings) -> anyhow::Result<ClauseWording> {
 /// The error with its stable code, for the command's error line.
 fn error_with_code(error: &AuditError) -> anyhow::Error {
     anyhow::anyhow!("[{}] {error}", error.code())
+}
+
+/// The text of `--annex` or `--template`, if given; an unreadable one stops the command.
+async fn read_optional(path: Option<&Path>) -> anyhow::Result<Option<SourceText>> {
+    match path {
+        Some(path) => Ok(Some(
+            read_contract(path)
+                .await
+                .map_err(|error| error_with_code(&error))?
+                .0,
+        )),
+        None => Ok(None),
+    }
 }
 
 /// A contract's text and the SHA-256 of its bytes. PDF text comes from `pdftotext`.

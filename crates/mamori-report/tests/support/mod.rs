@@ -154,17 +154,3 @@ pub(crate) fn report_with(
 pub(crate) fn report() -> AnnualReport {
     report_with(&CategorySchema::default(), &figures(), warnings())
 }
-
-/// The ten columns of the published table, in order.
-pub(crate) const STANDARD_KEYS: [&str; 10] = [
-    "disclosure_requests",
-    "disclosed",
-    "partially_disclosed",
-    "not_disclosed",
-    "nonexistent",
-    "withdrawn",
-    "correction_requests",
-    "suspension_requests",
-    "complaints",
-    "appeals",
-];
