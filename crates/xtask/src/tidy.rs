@@ -1,6 +1,8 @@
 //! Repository rules no compiler checks: every crate and module documents itself, dependency
-//! edges follow ARCHITECTURE.md, no test is hidden, no snapshot is left pending.
+//! edges follow ARCHITECTURE.md, no test is hidden, no snapshot is left pending, and every
+//! audit rule is complete (doc under the five headings, fixtures, snapshot).
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -27,9 +29,27 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
     ("xtask", &["mamori-test-support"]),
 ];
 
+/// The audit rule files, one per clause family; every `[[clause.part]]` is a rule with a code.
+const AUDIT_RULES: &str = "crates/mamori-audit/rules";
+/// `<CODE>/present.txt` and `<CODE>/absent.txt` for every rule code.
+const AUDIT_RULE_FIXTURES: &str = "crates/mamori-audit/tests/fixtures/rules";
+/// `rules__<CODE>.snap` for every rule code, written by `crates/mamori-audit/tests/rules.rs`.
+const AUDIT_RULE_SNAPSHOTS: &str = "crates/mamori-audit/tests/snapshots";
+/// The fixture files every rule code needs.
+const AUDIT_RULE_FIXTURE_FILES: [&str; 2] = ["present.txt", "absent.txt"];
+/// The keys of a rule's `[clause.part.doc]` with their fixed headings (style rule 10).
+const AUDIT_RULE_DOC_HEADINGS: [(&str, &str); 5] = [
+    ("what", "What it checks"),
+    ("why", "Why it matters"),
+    ("example", "Example"),
+    ("not-flagged", "Not flagged"),
+    ("references", "References"),
+];
+
 pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
     let mut problems = Vec::new();
     check_edges(root, &mut problems)?;
+    check_audit_rules(root, &mut problems)?;
     for file in rust_files(&root.join("crates"))?
         .into_iter()
         .chain(rust_files(&root.join("tests"))?)
@@ -130,6 +150,136 @@ fn check_edges(root: &Path, problems: &mut Vec<String>) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Every rule code in `crates/mamori-audit/rules/*.toml` has a doc with the five headings, both
+/// fixtures and a snapshot; no fixture directory or snapshot is left without its rule.
+fn check_audit_rules(root: &Path, problems: &mut Vec<String>) -> anyhow::Result<()> {
+    let mut codes = BTreeSet::new();
+    for file in files_with_suffix(&root.join(AUDIT_RULES), ".toml")? {
+        let relative = file
+            .strip_prefix(root)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("cannot read `{}`", file.display()))?;
+        let table: toml::Table = match toml::from_str(&text) {
+            Ok(table) => table,
+            Err(error) => {
+                problems.push(format!("{relative}: not a valid rule file: {error}"));
+                continue;
+            }
+        };
+        let clauses = table.get("clause").and_then(toml::Value::as_array);
+        for clause in clauses.into_iter().flatten() {
+            let parts = clause.get("part").and_then(toml::Value::as_array);
+            for part in parts.into_iter().flatten() {
+                let Some(code) = part.get("code").and_then(toml::Value::as_str) else {
+                    problems.push(format!("{relative}: a [[clause.part]] has no `code`"));
+                    continue;
+                };
+                let place = match text
+                    .lines()
+                    .position(|line| line.trim() == format!("code = \"{code}\""))
+                {
+                    Some(index) => format!("{relative}:{}: {code}", index + 1),
+                    None => format!("{relative}: {code}"),
+                };
+                if !codes.insert(code.to_owned()) {
+                    problems.push(format!("{place}: the rule code is used twice"));
+                }
+                check_audit_rule(root, &place, code, part, problems);
+            }
+        }
+    }
+    let fixtures = root.join(AUDIT_RULE_FIXTURES);
+    if fixtures.is_dir() {
+        for entry in std::fs::read_dir(&fixtures)
+            .with_context(|| format!("cannot list `{}`", fixtures.display()))?
+        {
+            let name = entry?.file_name().to_string_lossy().into_owned();
+            if !codes.contains(&name) {
+                problems.push(format!(
+                    "{AUDIT_RULE_FIXTURES}/{name}: fixtures for a rule code no file in {AUDIT_RULES} defines"
+                ));
+            }
+        }
+    }
+    for snapshot in files_with_suffix(&root.join(AUDIT_RULE_SNAPSHOTS), ".snap")? {
+        let name = snapshot
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let Some(code) = name
+            .strip_prefix("rules__")
+            .and_then(|rest| rest.strip_suffix(".snap"))
+        else {
+            continue;
+        };
+        if !codes.contains(code) {
+            problems.push(format!(
+                "{AUDIT_RULE_SNAPSHOTS}/{name}: orphaned snapshot of a rule code no file in {AUDIT_RULES} defines"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The doc, fixtures and snapshot of one rule; `place` is `file:line: CODE`.
+fn check_audit_rule(
+    root: &Path,
+    place: &str,
+    code: &str,
+    part: &toml::Value,
+    problems: &mut Vec<String>,
+) {
+    match part.get("doc").and_then(toml::Value::as_table) {
+        None => problems.push(format!(
+            "{place}: no [clause.part.doc]; document the rule under {}",
+            AUDIT_RULE_DOC_HEADINGS
+                .iter()
+                .map(|(key, heading)| format!("`{key}` ({heading})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Some(doc) => {
+            for key in doc.keys() {
+                if !AUDIT_RULE_DOC_HEADINGS
+                    .iter()
+                    .any(|(known, _)| known == key)
+                {
+                    problems.push(format!(
+                        "{place}: doc key `{key}` is not one of the five headings"
+                    ));
+                }
+            }
+            for (key, heading) in AUDIT_RULE_DOC_HEADINGS {
+                let text = doc.get(key).and_then(toml::Value::as_str).map(str::trim);
+                if text.is_none_or(str::is_empty) {
+                    problems.push(format!(
+                        "{place}: doc heading `{key}` ({heading}) is missing or empty"
+                    ));
+                }
+            }
+        }
+    }
+    let fixtures = root.join(AUDIT_RULE_FIXTURES).join(code);
+    for file in AUDIT_RULE_FIXTURE_FILES {
+        let path = fixtures.join(file);
+        let has_text = std::fs::metadata(&path).is_ok_and(|metadata| metadata.len() > 0);
+        if !has_text {
+            problems.push(format!(
+                "{place}: fixture `{AUDIT_RULE_FIXTURES}/{code}/{file}` is missing or empty"
+            ));
+        }
+    }
+    let snapshot = format!("{AUDIT_RULE_SNAPSHOTS}/rules__{code}.snap");
+    if !root.join(&snapshot).is_file() {
+        problems.push(format!(
+            "{place}: snapshot `{snapshot}` is missing; run `INSTA_UPDATE=always cargo test -p mamori-audit --test rules` and review it"
+        ));
+    }
 }
 
 fn rust_files(directory: &Path) -> anyhow::Result<Vec<PathBuf>> {

@@ -4,7 +4,10 @@
 //! clause family) and is embedded at compile time; [`Ruleset::from_toml`] loads a city's own
 //! in the same format, so a changed checklist needs no rebuild. Patterns are Rust regexes (no
 //! look-around, no back-references: matching stays linear in the text) and may use named terms
-//! from `[terms]` as `{乙}`. The format is documented in `rules/README.md`.
+//! from `[terms]` as `{乙}`. Each rule carries its documentation ([`doc`]). The format is
+//! documented in `rules/README.md`.
+
+pub mod doc;
 
 use std::collections::BTreeMap;
 
@@ -12,6 +15,7 @@ use regex::{Regex, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
 
 use crate::error::AuditError;
+use crate::ruleset::doc::{DocWire, RuleDoc};
 
 /// How the parts of a clause combine into its status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -70,6 +74,9 @@ pub struct PartRule {
     pub(crate) weak: Option<RegexSet>,
     /// Whether a missing part is reported as a finding of its own (返還・廃棄).
     pub report_when_missing: bool,
+    /// The rule's documentation for city staff (`mamori audit rules --explain`, the web page).
+    /// Empty for a city's own rule that has none.
+    pub doc: RuleDoc,
 }
 
 #[derive(Debug, Deserialize)]
@@ -123,6 +130,9 @@ struct PartWire {
     weak: Vec<String>,
     #[serde(default)]
     report_when_missing: bool,
+    /// Documentation for city staff under the five fixed headings; optional for the parser.
+    #[serde(default)]
+    doc: Option<DocWire>,
 }
 
 /// The embedded standard ruleset: the header, then one file per clause family.
@@ -211,6 +221,7 @@ impl Ruleset {
                     ignore: compile_set(&part.ignore, &place)?,
                     weak: compile_set(&part.weak, &place)?,
                     report_when_missing: part.report_when_missing,
+                    doc: part.doc.as_ref().map(DocWire::to_doc).unwrap_or_default(),
                 });
             }
             if parts.is_empty() {
@@ -275,6 +286,30 @@ impl Ruleset {
         &self.clauses
     }
 
+    /// The rule with `code`, with the clause it belongs to.
+    pub fn part(&self, code: &str) -> Option<(&ClauseRule, &PartRule)> {
+        self.clauses.iter().find_map(|clause| {
+            clause
+                .parts
+                .iter()
+                .find(|part| part.code == code)
+                .map(|part| (clause, part))
+        })
+    }
+
+    /// A copy in which the clause holding `code` has that part alone, so the clause's status
+    /// says whether this one rule is stated: for testing or explaining a single rule. `None`
+    /// when no part has `code`.
+    pub fn with_single_part(&self, code: &str) -> Option<Ruleset> {
+        let mut single = self.clone();
+        let clause = single
+            .clauses
+            .iter_mut()
+            .find(|clause| clause.parts.iter().any(|part| part.code == code))?;
+        clause.parts.retain(|part| part.code == code);
+        Some(single)
+    }
+
     pub(crate) fn contractor(&self) -> &Regex {
         &self.contractor
     }
@@ -329,6 +364,7 @@ fn expand_terms(pattern: &str, terms: &BTreeMap<String, String>) -> Result<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ruleset::doc::DocHeading;
 
     #[test]
     fn standard_ruleset_compiles_with_eight_clauses_and_unique_codes() {
@@ -367,6 +403,90 @@ mod tests {
             "個人情報保護条例施行規則第6条（標準） 2026.1"
         );
         assert!(ruleset.disclaimer().contains("法的助言ではありません"));
+    }
+
+    #[test]
+    fn every_standard_rule_has_all_five_doc_sections() {
+        let ruleset = Ruleset::standard();
+        for clause in ruleset.clauses() {
+            for part in &clause.parts {
+                assert_eq!(part.doc.missing(), Vec::new(), "{}", part.code);
+                let references = part
+                    .doc
+                    .section(DocHeading::References)
+                    .expect("checked above");
+                assert!(
+                    references.contains(&format!("施行規則第6条第{}号", clause.id)),
+                    "{}: {references}",
+                    part.code
+                );
+            }
+        }
+        let (clause, part) = ruleset.part("A6-07-2").expect("a standard code");
+        assert_eq!((clause.id, part.name.as_str()), (7, "返還・廃棄"));
+        assert_eq!(part.doc.sections().count(), 5);
+    }
+
+    /// The standard source without its `[clause.part.doc]` tables, like a city's own ruleset
+    /// written before rules had docs.
+    fn without_doc_tables(source: &str) -> String {
+        let mut in_doc = false;
+        source
+            .lines()
+            .filter(|line| {
+                if line.starts_with('[') {
+                    in_doc = *line == "[clause.part.doc]";
+                }
+                !in_doc
+            })
+            .map(|line| format!("{line}\n"))
+            .collect()
+    }
+
+    #[test]
+    fn a_ruleset_without_docs_still_loads() {
+        let source = without_doc_tables(&Ruleset::standard_source());
+        assert!(!source.contains("not-flagged"));
+        let ruleset = Ruleset::from_toml(&source).expect("docs are optional");
+        assert!(
+            ruleset
+                .clauses()
+                .iter()
+                .flat_map(|clause| &clause.parts)
+                .all(|part| part.doc.is_empty())
+        );
+    }
+
+    #[test]
+    fn doc_sections_are_trimmed_and_unknown_doc_keys_are_errors() {
+        // The last part of the document is A6-08-2, so a table appended at the end is its doc.
+        let source = without_doc_tables(&Ruleset::standard_source());
+        let partial = format!("{source}[clause.part.doc]\nwhat = \"  確認する  \"\nwhy = \" \"\n");
+        let ruleset = Ruleset::from_toml(&partial).expect("a partial doc loads");
+        let (_, part) = ruleset.part("A6-08-2").expect("a standard code");
+        assert_eq!(part.doc.section(DocHeading::What), Some("確認する"));
+        assert_eq!(part.doc.section(DocHeading::Why), None);
+        assert_eq!(part.doc.missing().len(), 4);
+        let unknown = format!("{source}[clause.part.doc]\nsummary = \"確認する\"\n");
+        let error = Ruleset::from_toml(&unknown).expect_err("unknown doc key");
+        assert!(error.to_string().contains("summary"), "{error}");
+    }
+
+    #[test]
+    fn a_single_part_ruleset_keeps_the_other_clauses() {
+        let ruleset = Ruleset::standard();
+        let single = ruleset
+            .with_single_part("A6-03-2")
+            .expect("a standard code");
+        assert_eq!(single.clauses().len(), 8);
+        let codes: Vec<&str> = single.clauses()[2]
+            .parts
+            .iter()
+            .map(|part| part.code.as_str())
+            .collect();
+        assert_eq!(codes, ["A6-03-2"]);
+        assert_eq!(single.clauses()[7].parts.len(), 2);
+        assert!(ruleset.with_single_part("A6-99-1").is_none());
     }
 
     #[test]
