@@ -1,4 +1,5 @@
-//! The CI gate, in order: system packages, fmt, clippy, tests, rustdoc, tidy.
+//! The CI gate, in order: system packages, fmt, clippy, tests, rustdoc, tidy, then cargo-deny
+//! and cargo-machete when they are installed.
 
 use std::process::Command;
 
@@ -24,6 +25,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
             "clippy",
             "--workspace",
             "--all-targets",
+            "--all-features",
             "--locked",
             "--",
             "-D",
@@ -57,6 +59,13 @@ pub(crate) fn run() -> anyhow::Result<()> {
     )?;
     println!("==> tidy");
     crate::tidy::run(&crate::workspace_root())?;
+    // Not on the CI image: run when a developer has installed them.
+    if has_cargo_tool("deny") {
+        step("deny", &["deny", "check"], &[])?;
+    }
+    if has_cargo_tool("machete") {
+        step("machete", &["machete"], &[])?;
+    }
     println!("==> all checks passed");
     Ok(())
 }
@@ -76,8 +85,13 @@ fn step(name: &str, arguments: &[&str], environment: &[(&str, &str)]) -> anyhow:
 }
 
 fn has_nextest() -> bool {
+    has_cargo_tool("nextest")
+}
+
+/// Whether `cargo TOOL --version` works.
+fn has_cargo_tool(tool: &str) -> bool {
     Command::new(env!("CARGO"))
-        .args(["nextest", "--version"])
+        .args([tool, "--version"])
         .output()
         .is_ok_and(|output| output.status.success())
 }
