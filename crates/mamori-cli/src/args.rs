@@ -89,8 +89,16 @@ pub enum AuditCommand {
     /// Measure the checklist against labelled contracts (labels.json beside a docs/ folder)
     Eval(EvalArgs),
     /// Print the checklist in use (the built-in one, or the ruleset named in mamori.toml) as TOML,
-    /// a starting point for a city's own
-    Rules,
+    /// a starting point for a city's own; with --explain, what each item checks and why
+    Rules(RulesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Explain each item (what it checks, why, an example, what does not count, references)
+    /// instead of printing the TOML
+    #[arg(long)]
+    pub explain: bool,
 }
 
 #[derive(Debug, Args)]

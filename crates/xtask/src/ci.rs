@@ -1,4 +1,4 @@
-//! The CI gate, in order: system packages, fmt, clippy, tests, rustdoc, tidy, then cargo-deny
+//! The CI gate, in order: system packages, fmt, clippy, tests, rustdoc, tidy, codegen, then cargo-deny
 //! and cargo-machete when they are installed.
 
 use std::process::Command;
@@ -59,6 +59,8 @@ pub(crate) fn run() -> anyhow::Result<()> {
     )?;
     println!("==> tidy");
     crate::tidy::run(&crate::workspace_root())?;
+    println!("==> codegen --check");
+    crate::codegen::run(&crate::workspace_root(), true)?;
     // Not on the CI image: run when a developer has installed them.
     if has_cargo_tool("deny") {
         step("deny", &["deny", "check"], &[])?;

@@ -4,6 +4,8 @@
 //! - `cargo xtask tidy`: repository rules that no compiler checks (crate docs, dependency edges,
 //!   hidden tests, pending snapshots).
 //! - `cargo xtask samples`: regenerates the bundled sample workbooks in `samples/`.
+//! - `cargo xtask codegen [--check]`: regenerates files made from code (the audit checklist's
+//!   reference); `--check` fails when one is out of date.
 #![expect(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -11,6 +13,7 @@
 )]
 
 mod ci;
+mod codegen;
 mod samples;
 mod tidy;
 
@@ -23,8 +26,14 @@ fn main() -> ExitCode {
         Some("ci") => ci::run(),
         Some("tidy") => tidy::run(&workspace_root()),
         Some("samples") => samples::run(&workspace_root()),
+        Some("codegen") => codegen::run(
+            &workspace_root(),
+            arguments
+                .get(1)
+                .is_some_and(|argument| argument == "--check"),
+        ),
         _ => {
-            eprintln!("usage: cargo xtask <ci|tidy|samples>");
+            eprintln!("usage: cargo xtask <ci|tidy|samples|codegen [--check]>");
             return ExitCode::from(2);
         }
     };

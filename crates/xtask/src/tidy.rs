@@ -26,7 +26,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
         ],
     ),
     ("mamori-test-support", &[]),
-    ("xtask", &["mamori-test-support"]),
+    ("xtask", &["mamori-test-support", "mamori-audit"]),
 ];
 
 /// The audit rule files, one per clause family; every `[[clause.part]]` is a rule with a code.

@@ -361,10 +361,57 @@ fn expand_terms(pattern: &str, terms: &BTreeMap<String, String>) -> Result<Strin
     Ok(expanded)
 }
 
+impl Ruleset {
+    /// The checklist's reference for city staff, as Markdown: every clause and part with its
+    /// code and documentation. `cargo xtask codegen` keeps `rules/REFERENCE.md` equal to this
+    /// for the standard ruleset; `mamori audit rules --explain` prints it for the one in use.
+    pub fn reference(&self) -> String {
+        let mut out = format!(
+            "# 確認項目の説明: {}\n\n{}\n",
+            self.label(),
+            self.disclaimer()
+        );
+        for clause in self.clauses() {
+            out.push_str(&format!("\n## {} {}\n", clause.id, clause.title));
+            if clause.parts.len() > 1 {
+                let rule = match clause.combine {
+                    Combine::All => "次のすべてがそろって「記載あり」になります。",
+                    Combine::Any => "次のいずれかがあれば「記載あり」になります。",
+                };
+                out.push_str(&format!("\n{rule}\n"));
+            }
+            for part in &clause.parts {
+                out.push_str(&format!("\n### {} {}\n", part.code, part.name));
+                if part.report_when_missing {
+                    out.push_str("\nこの義務がないときは、それだけで指摘します。\n");
+                }
+                for (heading, text) in part.doc.sections() {
+                    out.push_str(&format!("\n**{}**: {}\n", heading.label(), text.trim()));
+                }
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ruleset::doc::DocHeading;
+
+    #[test]
+    fn the_reference_explains_every_part_of_the_standard_ruleset() {
+        let ruleset = Ruleset::standard();
+        let reference = ruleset.reference();
+        assert!(reference.contains(ruleset.disclaimer()));
+        for clause in ruleset.clauses() {
+            assert!(reference.contains(&format!("## {} {}", clause.id, clause.title)));
+            for part in &clause.parts {
+                assert!(reference.contains(&format!("### {} {}", part.code, part.name)));
+            }
+        }
+        assert_eq!(reference.matches("**根拠**").count(), 14);
+    }
 
     #[test]
     fn standard_ruleset_compiles_with_eight_clauses_and_unique_codes() {

@@ -38,11 +38,12 @@ const PDF_TIMEOUT: Duration = Duration::from_secs(60);
 pub(crate) async fn run(settings: &Settings, args: &AuditArgs) -> anyhow::Result<ExitStatus> {
     match &args.command {
         Some(AuditCommand::Eval(eval_args)) => return eval(settings, eval_args),
-        Some(AuditCommand::Rules) => {
-            let text = match &settings.audit_ruleset {
-                Some(path) => std::fs::read_to_string(path)
+        Some(AuditCommand::Rules(rules)) => {
+            let text = match (&settings.audit_ruleset, rules.explain) {
+                (_, true) => load_ruleset(settings)?.reference(),
+                (Some(path), false) => std::fs::read_to_string(path)
                     .with_context(|| format!("`{}` を読めません", path.display()))?,
-                None => Ruleset::standard_source(),
+                (None, false) => Ruleset::standard_source(),
             };
             printer::bytes(text.as_bytes())?;
             return Ok(ExitStatus::Success);
