@@ -364,6 +364,23 @@ impl Contract {
         self.edited(edits)
     }
 
+    /// This contract with the paragraphs of the annex article headed `heading` replaced by
+    /// `paragraphs` (its heading and clause stay): for wording that looks like the clause but
+    /// is not. Panics if there is no such article.
+    pub fn with_paragraphs(&self, heading: &str, paragraphs: &[&str]) -> Contract {
+        let mut contract = self.clone();
+        let article = contract
+            .articles
+            .iter_mut()
+            .find(|article| article.heading == heading)
+            .unwrap_or_else(|| panic!("no annex article is headed `{heading}`"));
+        article.sentences = paragraphs
+            .iter()
+            .map(|paragraph| (*paragraph).to_owned())
+            .collect();
+        contract
+    }
+
     /// This contract with only `half` of its two-part clause (#3 or #8) left.
     pub fn with_half_only(&self, half: Half) -> Contract {
         match (self.wording, half) {
@@ -452,7 +469,20 @@ impl Contract {
         };
         let mut paragraphs: Vec<Paragraph> =
             self.main_text().lines().map(Paragraph::text).collect();
-        paragraphs.extend(self.annex_titles.iter().map(|title| Paragraph::text(title)));
+        paragraphs.extend(self.annex_paragraphs(format));
+        paragraphs
+    }
+
+    /// The annex alone as Word paragraphs numbered by Word in `format`: its titles, then per
+    /// article a `（見出し）` paragraph, the first paragraph numbered `第%1条` and the others
+    /// ２, ３, …. For a document that is the 特記事項 on its own, or to edit before
+    /// [`document::docx`] (tables, tracked changes, numbering through a style).
+    pub fn annex_paragraphs(&self, format: NumberFormat) -> Vec<Paragraph> {
+        let mut paragraphs: Vec<Paragraph> = self
+            .annex_titles
+            .iter()
+            .map(|title| Paragraph::text(title))
+            .collect();
         for article in &self.articles {
             paragraphs.push(Paragraph::text(&format!("（{}）", article.heading)));
             for (index, sentence) in article.sentences.iter().enumerate() {

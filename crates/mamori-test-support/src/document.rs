@@ -2,12 +2,16 @@
 //! optional Word automatic numbering) and a minimal PDF 1.4 with a Japanese text layer that
 //! poppler's `pdftotext` extracts, plus a "scanned" PDF with no text layer at all.
 //!
+//! [`pdftotext`] reads a PDF's text layer back the way `mamori audit` does.
+//!
 //! Both writers are deterministic: the same input gives the same bytes (no dates, fixed zip
 //! timestamps), so fixtures can be compared and hashed.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io::{Cursor, Write as _};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use zip::write::SimpleFileOptions;
 
@@ -288,6 +292,42 @@ pub fn pdf_without_text() -> Vec<u8> {
     );
     writer.stream(4, &content);
     writer.finish(1)
+}
+
+/// The text layer of a PDF as `mamori audit` reads it: poppler's
+/// `pdftotext -layout -enc UTF-8 FILE -`, with `bytes` written to a temporary file that is
+/// removed afterwards.
+///
+/// Fails (never skips) when `pdftotext` is missing, saying to install poppler-utils, and when
+/// poppler reports a damaged file.
+pub fn pdftotext(bytes: &[u8]) -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "mamori-test-support-{}-{}.pdf",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::write(&path, bytes)
+        .unwrap_or_else(|error| panic!("could not write {}: {error}", path.display()));
+    let output = Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output();
+    std::fs::remove_file(&path)
+        .unwrap_or_else(|error| panic!("could not remove {}: {error}", path.display()));
+    let output = output.unwrap_or_else(|error| {
+        panic!(
+            "could not run `pdftotext` ({error}): install poppler-utils (CI installs it), e.g. `apt-get install poppler-utils`"
+        )
+    });
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "pdftotext failed: {stderr}");
+    assert!(
+        !stderr.contains("Error"),
+        "pdftotext reports a damaged file: {stderr}"
+    );
+    String::from_utf8(output.stdout).expect("pdftotext -enc UTF-8 writes UTF-8")
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,5 +14,5 @@ pub mod document;
 pub mod table;
 
 pub use contract::{Contract, DocxNumbering, STYLES, Wording};
-pub use document::{NumberFormat, Paragraph, docx, pdf, pdf_spaced, pdf_without_text};
+pub use document::{NumberFormat, Paragraph, docx, pdf, pdf_spaced, pdf_without_text, pdftotext};
 pub use table::{Header, TableSpec, Value, ValueStyle, a1, example_headers, xlsx_with_sheets};

@@ -1,15 +1,13 @@
 //! Broken, hostile and unsupported inputs give an error with a stable code and the file name,
 //! never a panic or a hang.
 
-use std::io::{Cursor, Write};
-
 use mamori_audit::AuditError;
 use mamori_audit::eval::parse_labels;
 use mamori_audit::ruleset::Ruleset;
 use mamori_audit::source::SourceText;
-use zip::write::SimpleFileOptions;
+use mamori_test_support::document::{NumberFormat, pdf_without_text, pdftotext, zip_parts};
 
-use crate::docx::{contract_docx, zip_parts};
+use crate::docx::annex_docx;
 
 fn code_of(result: Result<SourceText, AuditError>) -> String {
     match result {
@@ -62,7 +60,7 @@ fn encrypted_office_files_are_password_protected() {
 
 #[test]
 fn truncated_zip_is_corrupt() {
-    let bytes = contract_docx("decimal");
+    let bytes = annex_docx(NumberFormat::Decimal);
     assert_eq!(code_of(read(&bytes[..bytes.len() / 2])), "E-AUDIT-004");
     assert_eq!(code_of(read(&bytes[..10])), "E-AUDIT-004");
 }
@@ -70,15 +68,7 @@ fn truncated_zip_is_corrupt() {
 #[test]
 fn zip_bomb_is_refused_before_decompression() {
     // 16 MiB of one byte deflates to a few KiB: a ratio no contract has.
-    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    writer
-        .start_file("word/document.xml", SimpleFileOptions::default())
-        .expect("start entry");
-    let chunk = vec![b'a'; 1 << 20];
-    for _ in 0..16 {
-        writer.write_all(&chunk).expect("write");
-    }
-    let bytes = writer.finish().expect("finish").into_inner();
+    let bytes = zip_parts(&[("word/document.xml", vec![b'a'; 16 << 20].as_slice())]);
     assert!(bytes.len() < 200_000, "the bomb is small: {}", bytes.len());
     assert_eq!(code_of(read(&bytes)), "E-AUDIT-005");
 }
@@ -129,6 +119,13 @@ fn a_text_layer_with_almost_nothing_looks_scanned() {
     let error = SourceText::from_pdf_text("入力.pdf", " \n\u{c}\n 1 \n").expect_err("scanned");
     assert_eq!(error.code(), "E-AUDIT-011");
     assert!(error.to_string().contains("入力.pdf"));
+}
+
+#[test]
+fn a_scanned_pdf_through_pdftotext_looks_scanned() {
+    let text = pdftotext(&pdf_without_text());
+    let error = SourceText::from_pdf_text("入力.pdf", &text).expect_err("no text layer");
+    assert_eq!(error.code(), "E-AUDIT-011");
 }
 
 #[test]

@@ -1,140 +1,93 @@
-//! Word documents built in the test: automatic numbering (numbering.xml, a style carrying
-//! numPr), tracked changes and a table, read back and audited.
-
-use std::io::{Cursor, Write};
+//! Word documents built with the shared writer (`mamori_test_support::document::docx`): automatic
+//! numbering (numbering.xml, a style carrying numPr), tracked changes and a table, read back and
+//! audited.
 
 use mamori_audit::report::ClauseStatus;
 use mamori_audit::source::{SourceFormat, SourceText};
-use zip::write::SimpleFileOptions;
+use mamori_test_support::contract::{DocxNumbering, STYLES};
+use mamori_test_support::document::{NumberFormat, Numbered, Paragraph, Run, docx};
 
-use crate::contract::{ALL_PRESENT, STYLES, articles, audit_source};
+use crate::contract::{ALL_PRESENT, all_present_except, audit_source, compliant};
 
-const NAMESPACE: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main""#;
+const COPYING: &str = "複写又は複製の禁止";
+const INSPECTION: &str = "立入検査";
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// How the copying ban is written in tracked changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CopyingEdit {
+    /// The ban (してはならない) written over a deleted permission (することができる).
+    BanOverPermission,
+    /// A permission written over a deleted ban.
+    PermissionOverBan,
 }
 
-fn run(text: &str) -> String {
-    format!(
-        r#"<w:r><w:t xml:space="preserve">{}</w:t></w:r>"#,
-        escape(text)
-    )
+/// The paragraphs of the article headed `heading`: its `（見出し）` paragraph and the numbered
+/// paragraphs after it.
+fn article_range(paragraphs: &[Paragraph], heading: &str) -> std::ops::Range<usize> {
+    let title = Paragraph::text(&format!("（{heading}）"));
+    let start = paragraphs
+        .iter()
+        .position(|paragraph| *paragraph == title)
+        .unwrap_or_else(|| panic!("no article headed {heading}"));
+    let length = paragraphs[start + 1..]
+        .iter()
+        .take_while(|paragraph| paragraph.numbered.is_some())
+        .count();
+    start..start + 1 + length
 }
 
-fn plain_paragraph(text: &str) -> String {
-    format!("<w:p>{}</w:p>", run(text))
-}
+/// The compliant 甲/乙 annex alone (no main contract, so no 別記) as a Word body: articles
+/// numbered by Word in `format` (the last one through a paragraph style), second paragraphs at
+/// level 1, the inspection article inside a table, and the copying ban in tracked changes.
+fn annex_paragraphs(format: NumberFormat, edit: CopyingEdit) -> Vec<Paragraph> {
+    let mut contract = compliant(STYLES[0]);
+    contract.annex_titles = vec!["個人情報取扱特記事項".to_owned()];
+    let mut paragraphs = contract.annex_paragraphs(format);
 
-fn numbered_paragraph(level: u8, runs: &str) -> String {
-    format!(
-        r#"<w:p><w:pPr><w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="1"/></w:numPr></w:pPr>{runs}</w:p>"#
-    )
-}
-
-fn styled_paragraph(style: &str, runs: &str) -> String {
-    format!(r#"<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{runs}</w:p>"#)
-}
-
-/// numbering.xml: level 0 `第%1条` in `format`, level 1 `%2` full-width digits from 2.
-fn numbering_xml(format: &str) -> String {
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:numbering {NAMESPACE}>
-  <w:abstractNum w:abstractNumId="0">
-    <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="{format}"/><w:lvlText w:val="第%1条"/><w:suff w:val="space"/></w:lvl>
-    <w:lvl w:ilvl="1"><w:start w:val="2"/><w:numFmt w:val="decimalFullWidth"/><w:lvlText w:val="%2"/></w:lvl>
-  </w:abstractNum>
-  <w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>
-</w:numbering>"#
-    )
-}
-
-fn styles_xml() -> String {
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:styles {NAMESPACE}>
-  <w:style w:type="paragraph" w:styleId="ArticleBase"><w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style>
-  <w:style w:type="paragraph" w:styleId="Article"><w:basedOn w:val="ArticleBase"/></w:style>
-</w:styles>"#
-    )
-}
-
-/// The compliant annex as a Word body: numbered articles (the last one through a paragraph
-/// style), second paragraphs at level 1, the inspection article inside a table, and the copying
-/// ban written over a deleted permission.
-fn document_xml() -> String {
-    let style = STYLES[0];
-    let mut body = plain_paragraph("個人情報取扱特記事項");
-    let all = articles(style);
-    let last = all.len() - 1;
-    for (index, article) in all.iter().enumerate() {
-        let heading = plain_paragraph(&format!("（{}）", article.heading));
-        let first = if article.heading == "複写又は複製の禁止" {
-            let sentence = &article.sentences[0];
-            let stem = sentence
-                .strip_suffix("してはならない。")
-                .expect("the copying ban ends with してはならない");
-            format!(
-                "{}<w:del><w:r><w:delText>することができる</w:delText></w:r></w:del><w:ins><w:r><w:t>してはならない</w:t></w:r></w:ins>{}",
-                run(stem),
-                run("。")
-            )
-        } else {
-            run(&article.sentences[0])
-        };
-        let first = if index == last {
-            styled_paragraph("Article", &first)
-        } else {
-            numbered_paragraph(0, &first)
-        };
-        let mut paragraphs = format!("{heading}{first}");
-        for sentence in &article.sentences[1..] {
-            paragraphs.push_str(&numbered_paragraph(1, &run(sentence)));
-        }
-        if article.heading == "立入検査" {
-            body.push_str(&format!(
-                "<w:tbl><w:tr><w:tc>{paragraphs}</w:tc></w:tr></w:tbl>"
-            ));
-        } else {
-            body.push_str(&paragraphs);
-        }
-    }
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {NAMESPACE}><w:body>{body}<w:sectPr/></w:body></w:document>"#
-    )
-}
-
-/// Zips the given parts.
-pub(crate) fn zip_parts(parts: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, content) in parts {
-        writer
-            .start_file(*name, SimpleFileOptions::default())
-            .expect("start a zip entry");
-        writer.write_all(content).expect("write a zip entry");
-    }
-    writer.finish().expect("finish the zip").into_inner()
-}
-
-pub(crate) fn contract_docx(format: &str) -> Vec<u8> {
-    let document = document_xml();
-    let numbering = numbering_xml(format);
-    let styles = styles_xml();
-    zip_parts(&[
-        ("[Content_Types].xml", b"<Types/>".as_slice()),
-        ("word/document.xml", document.as_bytes()),
-        ("word/numbering.xml", numbering.as_bytes()),
-        ("word/styles.xml", styles.as_bytes()),
+    let copying = article_range(&paragraphs, COPYING).start + 1;
+    let ban = paragraphs[copying].accepted_text();
+    let stem = ban
+        .strip_suffix("してはならない。")
+        .expect("the copying ban ends with してはならない");
+    let (deleted, inserted) = match edit {
+        CopyingEdit::BanOverPermission => ("することができる", "してはならない"),
+        CopyingEdit::PermissionOverBan => ("してはならない", "することができる"),
+    };
+    paragraphs[copying] = Paragraph::runs(vec![
+        Run::Text(stem.to_owned()),
+        Run::Deleted(deleted.to_owned()),
+        Run::Inserted(inserted.to_owned()),
+        Run::Text("。".to_owned()),
     ])
+    .numbered(Numbered::Article(format));
+
+    let inspection = article_range(&paragraphs, INSPECTION);
+    assert_eq!(
+        inspection.len(),
+        2,
+        "heading and one paragraph in the table"
+    );
+    for paragraph in &mut paragraphs[inspection] {
+        paragraph.in_table = true;
+    }
+    let last = paragraphs
+        .iter()
+        .rposition(|paragraph| paragraph.numbered == Some(Numbered::Article(format)))
+        .expect("numbered articles");
+    paragraphs[last].numbered = Some(Numbered::ArticleByStyle(format));
+    paragraphs
+}
+
+/// The compliant annex as a .docx (see [`annex_paragraphs`]).
+pub(crate) fn annex_docx(format: NumberFormat) -> Vec<u8> {
+    docx(&annex_paragraphs(format, CopyingEdit::BanOverPermission))
 }
 
 #[test]
 fn word_numbering_is_rendered_in_japanese_counting() {
-    let source = SourceText::from_bytes("特記事項.docx", &contract_docx("japaneseCounting"))
-        .expect("a valid docx");
+    let source =
+        SourceText::from_bytes("特記事項.docx", &annex_docx(NumberFormat::JapaneseCounting))
+            .expect("a valid docx");
     assert_eq!(source.format(), SourceFormat::Docx);
     let text = source.text();
     for label in [
@@ -171,8 +124,9 @@ fn word_numbering_is_rendered_in_japanese_counting() {
 
 #[test]
 fn word_numbering_in_full_width_digits_reads_as_articles() {
-    let source = SourceText::from_bytes("特記事項.docx", &contract_docx("decimalFullWidth"))
-        .expect("a valid docx");
+    let source =
+        SourceText::from_bytes("特記事項.docx", &annex_docx(NumberFormat::DecimalFullWidth))
+            .expect("a valid docx");
     assert!(source.text().contains("第１条 乙は"), "{}", source.text());
     let report = audit_source(&source, None);
     assert_eq!(report.statuses(), ALL_PRESENT.to_vec());
@@ -194,20 +148,44 @@ fn word_numbering_in_full_width_digits_reads_as_articles() {
 
 #[test]
 fn a_deleted_ban_with_an_inserted_permission_is_not_a_ban() {
-    let document = document_xml()
-        .replace(
-            "<w:del><w:r><w:delText>することができる</w:delText></w:r></w:del><w:ins><w:r><w:t>してはならない</w:t></w:r></w:ins>",
-            "<w:del><w:r><w:delText>してはならない</w:delText></w:r></w:del><w:ins><w:r><w:t>することができる</w:t></w:r></w:ins>",
-        );
-    let numbering = numbering_xml("decimal");
-    let bytes = zip_parts(&[
-        ("word/document.xml", document.as_bytes()),
-        ("word/numbering.xml", numbering.as_bytes()),
-    ]);
+    let bytes = docx(&annex_paragraphs(
+        NumberFormat::Decimal,
+        CopyingEdit::PermissionOverBan,
+    ));
     let source = SourceText::from_bytes("特記事項.docx", &bytes).expect("a valid docx");
+    assert!(source.text().contains("複製することができる。"));
     let report = audit_source(&source, None);
     assert_eq!(
         report.statuses(),
-        crate::contract::all_present_except(&[(4, ClauseStatus::Partial)])
+        all_present_except(&[(4, ClauseStatus::Partial)])
     );
+}
+
+#[test]
+fn whole_contracts_as_docx_pass_in_every_style() {
+    for style in STYLES {
+        let contract = compliant(style);
+        for numbering in [
+            DocxNumbering::Typed,
+            DocxNumbering::Word(NumberFormat::JapaneseCounting),
+        ] {
+            let source = SourceText::from_bytes("契約書.docx", &contract.to_docx(numbering))
+                .expect("a valid docx");
+            let report = audit_source(&source, None);
+            assert_eq!(
+                report.statuses(),
+                ALL_PRESENT.to_vec(),
+                "{style:?} {numbering:?}: {report:#?}"
+            );
+            assert!(!report.has_finding("A6-ANNEX-MISSING"), "{style:?}");
+            let secrecy = &report.clause(1).expect("clause 1").evidence[0];
+            assert!(
+                secrecy
+                    .article
+                    .as_deref()
+                    .is_some_and(|article| article.starts_with("別記")),
+                "{style:?} {numbering:?}: {secrecy:?}"
+            );
+        }
+    }
 }

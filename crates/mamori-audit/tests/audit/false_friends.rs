@@ -2,18 +2,22 @@
 
 use mamori_audit::report::ClauseStatus;
 
-use crate::contract::{STYLES, all_present_except, articles, audit_text, contract_text};
+use mamori_test_support::contract::{Contract, Half, STYLES};
 
-/// Replaces the article with `heading` by one whose text is `text` (same heading).
+use crate::contract::{all_present_except, audit_text, compliant};
+
+/// The 甲/乙 contract with the article headed `heading` saying only `text` (same heading).
 fn swap(heading: &str, text: &str) -> String {
-    let style = STYLES[0];
-    let mut base = articles(style);
-    for article in &mut base {
-        if article.heading == heading {
-            article.sentences = vec![text.to_owned()];
-        }
-    }
-    contract_text(style, &base)
+    compliant(STYLES[0])
+        .with_paragraphs(heading, &[text])
+        .to_text()
+}
+
+/// The 甲/乙 contract with 契約解除及び損害賠償's damages paragraph replaced by `damages`.
+fn with_damages(damages: &str) -> Contract {
+    let base = compliant(STYLES[0]);
+    let termination = base.clause_articles(8)[0].sentences[0].clone();
+    base.with_paragraphs("契約解除及び損害賠償", &[&termination, damages])
 }
 
 #[test]
@@ -48,17 +52,11 @@ fn a_force_majeure_accident_is_not_an_incident_report() {
 
 #[test]
 fn damages_to_third_parties_are_not_damages_for_breach() {
-    let style = STYLES[0];
-    let mut base = articles(style);
-    for article in &mut base {
-        if article.heading == "契約解除及び損害賠償" {
-            article.sentences[1] =
-                "乙は、業務の実施に当たり第三者に損害を与えたときは、その損害を賠償しなければならない。"
-                    .to_owned();
-        }
-    }
+    let contract = with_damages(
+        "乙は、業務の実施に当たり第三者に損害を与えたときは、その損害を賠償しなければならない。",
+    );
     assert_eq!(
-        audit_text(&contract_text(style, &base)).statuses(),
+        audit_text(&contract.to_text()).statuses(),
         all_present_except(&[(8, ClauseStatus::Partial)])
     );
 }
@@ -77,16 +75,11 @@ fn a_ban_on_assigning_rights_is_not_a_ban_on_subcontracting() {
 
 #[test]
 fn survival_wording_is_not_termination_for_breach() {
-    let style = STYLES[0];
-    let mut base = articles(style);
-    for article in &mut base {
-        if article.heading == "契約解除及び損害賠償" {
-            article.sentences.remove(0);
-        }
-    }
-    // Clause 1 still says 「この契約が終了し、又は解除された後においても」.
+    let contract = compliant(STYLES[0]).with_half_only(Half::Damages);
+    // Clause 1 still says 「この契約が終了し、又は解除された後であっても」.
+    assert!(contract.to_text().contains("又は解除された後"));
     assert_eq!(
-        audit_text(&contract_text(style, &base)).statuses(),
+        audit_text(&contract.to_text()).statuses(),
         all_present_except(&[(8, ClauseStatus::Partial)])
     );
 }
@@ -180,17 +173,11 @@ fn weaker_forms_are_partial_not_present() {
 
 #[test]
 fn a_penalty_without_damages_leaves_clause_eight_partial() {
-    let style = STYLES[0];
-    let mut base = articles(style);
-    for article in &mut base {
-        if article.heading == "契約解除及び損害賠償" {
-            article.sentences[1] =
-                "前項の規定により契約を解除したときは、乙は、契約金額の10分の1に相当する額を違約金として甲に支払わなければならない。"
-                    .to_owned();
-        }
-    }
+    let contract = with_damages(
+        "前項の規定により契約を解除したときは、乙は、契約金額の10分の1に相当する額を違約金として甲に支払わなければならない。",
+    );
     assert_eq!(
-        audit_text(&contract_text(style, &base)).statuses(),
+        audit_text(&contract.to_text()).statuses(),
         all_present_except(&[(8, ClauseStatus::Partial)])
     );
 }

@@ -1,5 +1,6 @@
-//! End-to-end tests of the library: generated contracts in several styles, mutated one clause
-//! at a time, plus Word documents built in the test and broken inputs. No test reads files.
+//! End-to-end tests of the library: contracts from the shared generator (mamori-test-support) in
+//! several styles, mutated one clause at a time, as text, .docx and PDF read back by pdftotext (the
+//! only files: a temporary PDF per call), plus broken inputs.
 
 mod bad_input;
 mod contract;

@@ -2,61 +2,19 @@
 
 use mamori_audit::report::{ClauseStatus, Verdict};
 use mamori_audit::source::SourceText;
+use mamori_test_support::contract::{Ban, Half, STYLES};
 
 use crate::contract::{
-    ALL_PRESENT, Article, STYLES, all_present_except, annex_text, articles, audit_source,
-    audit_text, contract_text, main_text,
+    ALL_PRESENT, all_present_except, audit_pdf, audit_source, audit_text, compliant,
 };
-
-fn without(articles: &[Article], heading: &str) -> Vec<Article> {
-    articles
-        .iter()
-        .filter(|article| article.heading != heading)
-        .cloned()
-        .collect()
-}
-
-fn replace_sentence(articles: &[Article], heading: &str, from: &str, to: &str) -> Vec<Article> {
-    articles
-        .iter()
-        .map(|article| {
-            let mut article = article.clone();
-            if article.heading == heading {
-                assert!(
-                    article
-                        .sentences
-                        .iter()
-                        .any(|sentence| sentence.contains(from)),
-                    "mutation `{from}` does not apply to {heading}"
-                );
-                for sentence in &mut article.sentences {
-                    *sentence = sentence.replace(from, to);
-                }
-            }
-            article
-        })
-        .collect()
-}
-
-fn keep_sentence(articles: &[Article], heading: &str, index: usize) -> Vec<Article> {
-    articles
-        .iter()
-        .map(|article| {
-            let mut article = article.clone();
-            if article.heading == heading {
-                article.sentences = vec![article.sentences[index].clone()];
-            }
-            article
-        })
-        .collect()
-}
 
 #[test]
 fn deleting_one_clause_article_makes_only_that_clause_missing() {
     for style in STYLES {
-        let base = articles(style);
+        let base = compliant(style);
         // Clause 7 has two articles and its own test below.
         let deletions: Vec<(String, u8)> = base
+            .articles
             .iter()
             .filter_map(|article| Some((article.heading.clone(), article.clause?)))
             .filter(|(_, clause)| *clause != 7)
@@ -64,7 +22,7 @@ fn deleting_one_clause_article_makes_only_that_clause_missing() {
         assert_eq!(deletions.len(), 7);
         for (heading, clause) in deletions {
             let heading = heading.as_str();
-            let report = audit_text(&contract_text(style, &without(&base, heading)));
+            let report = audit_text(&base.without_article(heading).to_text());
             assert_eq!(
                 report.statuses(),
                 all_present_except(&[(clause, ClauseStatus::Missing)]),
@@ -79,9 +37,8 @@ fn deleting_one_clause_article_makes_only_that_clause_missing() {
 #[test]
 fn clause_seven_needs_any_duty_and_reports_a_missing_return_duty() {
     for style in STYLES {
-        let base = articles(style);
-        let no_return = without(&base, "資料等の返還等");
-        let report = audit_text(&contract_text(style, &no_return));
+        let no_return = compliant(style).without_article("資料等の返還等");
+        let report = audit_text(&no_return.to_text());
         assert_eq!(report.statuses(), ALL_PRESENT.to_vec(), "{style:?}");
         assert!(
             report.has_finding("A6-07-2"),
@@ -94,8 +51,8 @@ fn clause_seven_needs_any_duty_and_reports_a_missing_return_duty() {
             "a warning does not fail the contract"
         );
 
-        let neither = without(&no_return, "適正管理");
-        let report = audit_text(&contract_text(style, &neither));
+        let neither = no_return.without_article("適正管理");
+        let report = audit_text(&neither.to_text());
         assert_eq!(
             report.statuses(),
             all_present_except(&[(7, ClauseStatus::Missing)]),
@@ -107,26 +64,16 @@ fn clause_seven_needs_any_duty_and_reports_a_missing_return_duty() {
 #[test]
 fn turning_a_ban_into_a_permission_breaks_only_that_clause() {
     for style in STYLES {
-        let base = articles(style);
-        let copying = replace_sentence(
-            &base,
-            "複写又は複製の禁止",
-            "複写し、又は複製してはならない",
-            "複写し、又は複製することができる",
-        );
-        let report = audit_text(&contract_text(style, &copying));
+        let base = compliant(style);
+        // 複写し、又は複製してはならない → 複写し、又は複製することができる
+        let report = audit_text(&base.with_permission(Ban::Copying).to_text());
         assert_eq!(
             report.statuses(),
             all_present_except(&[(4, ClauseStatus::Partial)]),
             "{style:?}"
         );
-        let subcontracting = replace_sentence(
-            &base,
-            "再委託の禁止",
-            "第三者に委託してはならない",
-            "第三者に委託することができる",
-        );
-        let report = audit_text(&contract_text(style, &subcontracting));
+        // 第三者に委託してはならない → 第三者に委託することができる
+        let report = audit_text(&base.with_permission(Ban::Subcontracting).to_text());
         assert_eq!(
             report.statuses(),
             all_present_except(&[(2, ClauseStatus::Partial)]),
@@ -138,21 +85,12 @@ fn turning_a_ban_into_a_permission_breaks_only_that_clause() {
 #[test]
 fn one_half_of_clause_three_or_eight_is_partial() {
     for style in STYLES {
-        let base = articles(style);
-        let use_only = replace_sentence(
-            &base,
-            "目的外利用及び提供の禁止",
-            "利用し、又は第三者に提供してはならない",
-            "利用してはならない",
-        );
-        let provision_only = replace_sentence(
-            &base,
-            "目的外利用及び提供の禁止",
-            "契約の目的以外の目的に利用し、又は第三者に提供してはならない",
-            "第三者に提供してはならない",
-        );
-        for (name, mutated) in [("use only", use_only), ("provision only", provision_only)] {
-            let report = audit_text(&contract_text(style, &mutated));
+        let base = compliant(style);
+        for (name, half) in [
+            ("use only", Half::UseBeyondPurpose),
+            ("provision only", Half::ProvisionToThirdParties),
+        ] {
+            let report = audit_text(&base.with_half_only(half).to_text());
             assert_eq!(
                 report.statuses(),
                 all_present_except(&[(3, ClauseStatus::Partial)]),
@@ -161,9 +99,11 @@ fn one_half_of_clause_three_or_eight_is_partial() {
             let detail = &report.clause(3).expect("clause 3").detail;
             assert!(detail.contains("見当たりません"), "{detail}");
         }
-        for (name, kept) in [("termination only", 0), ("damages only", 1)] {
-            let mutated = keep_sentence(&base, "契約解除及び損害賠償", kept);
-            let report = audit_text(&contract_text(style, &mutated));
+        for (name, half) in [
+            ("termination only", Half::Termination),
+            ("damages only", Half::Damages),
+        ] {
+            let report = audit_text(&base.with_half_only(half).to_text());
             assert_eq!(
                 report.statuses(),
                 all_present_except(&[(8, ClauseStatus::Partial)]),
@@ -175,22 +115,19 @@ fn one_half_of_clause_three_or_eight_is_partial() {
 
 #[test]
 fn an_approval_exception_keeps_a_ban_a_ban() {
-    let style = STYLES[0];
-    let base = articles(style);
-    let with_proviso = replace_sentence(
-        &base,
+    let with_proviso = compliant(STYLES[0]).replaced(
         "複写又は複製の禁止",
         "複写し、又は複製してはならない。",
         "複写し、又は複製してはならない。ただし、甲の承諾を得た場合は、この限りでない。",
     );
-    let report = audit_text(&contract_text(style, &with_proviso));
+    let report = audit_text(&with_proviso.to_text());
     assert_eq!(report.statuses(), ALL_PRESENT.to_vec());
 }
 
 #[test]
 fn clauses_in_a_missing_annex_cannot_be_confirmed() {
     for style in STYLES {
-        let report = audit_text(&main_text(style));
+        let report = audit_text(&compliant(style).without_annex().to_text());
         assert_eq!(
             report.statuses(),
             vec![ClauseStatus::Missing; 8],
@@ -220,8 +157,9 @@ fn clauses_in_a_missing_annex_cannot_be_confirmed() {
 #[test]
 fn a_separately_supplied_annex_is_audited_with_the_main_text() {
     for style in STYLES {
-        let main = SourceText::from_text("契約書.txt", &main_text(style)).expect("text");
-        let annex_body = annex_text(style, &articles(style));
+        let contract = compliant(style);
+        let main = SourceText::from_text("契約書.txt", &contract.main_text()).expect("text");
+        let annex_body = contract.annex_text();
         let annex = SourceText::from_text("特記事項.txt", &annex_body).expect("text");
         let report = audit_source(&main, Some(&annex));
         assert_eq!(report.statuses(), ALL_PRESENT.to_vec(), "{style:?}");
@@ -269,7 +207,7 @@ fn pdf_noise(text: &str) -> String {
 #[test]
 fn pdf_spacing_and_wrapped_lines_change_nothing() {
     for style in STYLES {
-        let text = pdf_noise(&contract_text(style, &articles(style)));
+        let text = pdf_noise(&compliant(style).to_text());
         let source = SourceText::from_pdf_text("契約書.pdf", &text).expect("a readable text layer");
         let report = audit_source(&source, None);
         assert_eq!(report.statuses(), ALL_PRESENT.to_vec(), "{style:?}");
@@ -287,13 +225,52 @@ fn pdf_spacing_and_wrapped_lines_change_nothing() {
 
 #[test]
 fn pdf_spacing_does_not_hide_a_mutation() {
-    let style = STYLES[1];
-    let mutated = without(&articles(style), "立入検査");
-    let text = pdf_noise(&contract_text(style, &mutated));
+    let mutated = compliant(STYLES[1]).without_article("立入検査");
+    let text = pdf_noise(&mutated.to_text());
     let source = SourceText::from_pdf_text("契約書.pdf", &text).expect("a readable text layer");
     let report = audit_source(&source, None);
     assert_eq!(
         report.statuses(),
         all_present_except(&[(6, ClauseStatus::Missing)])
     );
+}
+
+#[test]
+fn mutations_survive_pdftotext() {
+    for style in STYLES {
+        let base = compliant(style);
+        let cases = [
+            (
+                base.without_article("立入検査"),
+                all_present_except(&[(6, ClauseStatus::Missing)]),
+            ),
+            (
+                base.with_permission(Ban::Copying),
+                all_present_except(&[(4, ClauseStatus::Partial)]),
+            ),
+            (
+                base.with_half_only(Half::Damages),
+                all_present_except(&[(8, ClauseStatus::Partial)]),
+            ),
+        ];
+        for (mutated, expected) in cases {
+            assert_eq!(
+                audit_pdf(&mutated.to_pdf()).statuses(),
+                expected,
+                "{style:?} pdf"
+            );
+            assert_eq!(
+                audit_pdf(&mutated.to_pdf_spaced()).statuses(),
+                expected,
+                "{style:?} spaced pdf"
+            );
+        }
+        let report = audit_pdf(&base.without_annex().to_pdf());
+        assert_eq!(
+            report.statuses(),
+            vec![ClauseStatus::Missing; 8],
+            "{style:?}"
+        );
+        assert!(report.has_finding("A6-ANNEX-MISSING"), "{style:?}");
+    }
 }

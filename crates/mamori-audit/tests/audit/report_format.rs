@@ -8,9 +8,15 @@ use mamori_audit::report::ClauseStatus;
 use mamori_audit::ruleset::Ruleset;
 use mamori_audit::source::SourceText;
 use mamori_audit::wording::ClauseWording;
+use mamori_test_support::contract::STYLES;
 use serde_json::Value;
 
-use crate::contract::{STYLES, articles, audit_text, contract_text, main_text};
+use crate::contract::{audit_text, compliant};
+
+/// The main contract alone: it refers to an annex that is not there.
+fn main_text() -> String {
+    compliant(STYLES[0]).main_text()
+}
 
 fn keys(value: &Value) -> Vec<String> {
     value
@@ -23,7 +29,7 @@ fn keys(value: &Value) -> Vec<String> {
 
 #[test]
 fn report_serialises_to_the_documented_shape() {
-    let report = audit_text(&main_text(STYLES[0]));
+    let report = audit_text(&main_text());
     let json = serde_json::to_value(&report).expect("serialises");
     assert_eq!(
         keys(&json),
@@ -60,8 +66,7 @@ fn report_serialises_to_the_documented_shape() {
 
 #[test]
 fn evidence_serialises_with_article_heading_text_and_offsets() {
-    let style = STYLES[0];
-    let text = contract_text(style, &articles(style));
+    let text = compliant(STYLES[0]).to_text();
     let report = audit_text(&text);
     let json = serde_json::to_value(&report).expect("serialises");
     let evidence = &json["clauses"][1]["evidence"][0];
@@ -79,7 +84,7 @@ fn evidence_serialises_with_article_heading_text_and_offsets() {
 
 #[test]
 fn missing_clauses_carry_the_suggested_wording() {
-    let report = audit_text(&main_text(STYLES[0]));
+    let report = audit_text(&main_text());
     let standard = ClauseWording::standard();
     for id in 1..=8u8 {
         let finding = report
@@ -90,7 +95,7 @@ fn missing_clauses_carry_the_suggested_wording() {
         assert_eq!(finding.suggestion.as_deref(), standard.for_clause(id));
     }
     let city = ClauseWording::from_named(&[("6.md", "甲は、乙の事業所を調査できる。")]);
-    let source = SourceText::from_text("a.txt", &main_text(STYLES[0])).expect("text");
+    let source = SourceText::from_text("a.txt", &main_text()).expect("text");
     let report = audit(
         &AuditRequest {
             path: "a.txt",
@@ -138,8 +143,7 @@ fn a_city_ruleset_overrides_the_standard_one() {
     );
     let ruleset = Ruleset::from_toml(&city_source).expect("a valid city ruleset");
     assert_eq!(ruleset.label(), "架空市個人情報取扱特記事項 3");
-    let style = STYLES[0];
-    let text = contract_text(style, &articles(style));
+    let text = compliant(STYLES[0]).to_text();
     let source = SourceText::from_text("a.txt", &text).expect("text");
     let report = audit(
         &AuditRequest {
@@ -164,8 +168,7 @@ fn a_city_ruleset_overrides_the_standard_one() {
 
 #[test]
 fn evaluation_counts_agreements_and_lists_disagreements() {
-    let style = STYLES[0];
-    let compliant = contract_text(style, &articles(style));
+    let contract = compliant(STYLES[0]);
     let labels = r#"[
       {"id":"a","kind":"contract","clauses":{"1":{"status":"present"},"2":{"status":"present"},
         "3":{"status":"present"},"4":{"status":"present"},"5":{"status":"present"},
@@ -180,11 +183,11 @@ fn evaluation_counts_agreements_and_lists_disagreements() {
     let texts = BTreeMap::from([
         (
             "a".to_owned(),
-            SourceText::from_text("a", &compliant).expect("text"),
+            SourceText::from_text("a", &contract.to_text()).expect("text"),
         ),
         (
             "b".to_owned(),
-            SourceText::from_text("b", &main_text(style)).expect("text"),
+            SourceText::from_text("b", &contract.main_text()).expect("text"),
         ),
     ]);
     let evaluation = evaluate(&records, &texts, &Ruleset::standard());

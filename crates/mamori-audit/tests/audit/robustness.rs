@@ -2,6 +2,7 @@
 
 use mamori_audit::normalize::{LineBreaks, NormalizedText};
 use mamori_audit::source::SourceText;
+use mamori_test_support::document::NumberFormat;
 use proptest::prelude::*;
 
 use crate::contract::audit_source;
@@ -94,7 +95,7 @@ proptest! {
 
     #[test]
     fn damaged_docx_never_panics(cut in 0usize..4000, flip in 0usize..4000) {
-        let mut bytes = crate::docx::contract_docx("japaneseCounting");
+        let mut bytes = crate::docx::annex_docx(NumberFormat::JapaneseCounting);
         let flip = flip % bytes.len();
         bytes[flip] ^= 0x5A;
         bytes.truncate(cut.max(1).min(bytes.len()));

@@ -4,10 +4,9 @@
 use mamori_test_support::contract::{
     ArticleNumbering, Ban, Contract, DocxNumbering, Half, STYLES, Wording, all_styles,
 };
-use mamori_test_support::document::{NumberFormat, Numbered};
+use mamori_test_support::document::{NumberFormat, Numbered, Paragraph, pdftotext};
 
 use crate::docx::parts;
-use crate::pdf::pdftotext;
 
 const WORDINGS: [Wording; 2] = [Wording::Standard, Wording::Alternative];
 
@@ -275,4 +274,47 @@ fn replacing_text_that_is_not_there_fails_loudly() {
     );
     let mutated = contract.replaced("秘密の保持", "他に漏らしてはならない", "他に漏らさない");
     assert!(article_text(&mutated, "秘密の保持").contains("他に漏らさない"));
+}
+
+#[test]
+fn the_annex_paragraphs_are_the_word_numbered_tail_of_the_document() {
+    let contract = Contract::compliant(STYLES[0], Wording::Standard);
+    let format = NumberFormat::Decimal;
+    let annex = contract.annex_paragraphs(format);
+    let whole = contract.to_paragraphs(DocxNumbering::Word(format));
+    assert!(whole.ends_with(&annex), "{annex:#?}");
+    assert_eq!(
+        whole.len() - annex.len(),
+        contract.main_text().lines().count()
+    );
+    assert_eq!(annex[0], Paragraph::text("別記"));
+    assert_eq!(annex[1], Paragraph::text("個人情報取扱特記事項"));
+    assert_eq!(annex[2], Paragraph::text("（基本的事項）"));
+    assert_eq!(
+        annex[3],
+        Paragraph::article(format, &contract.articles[0].sentences[0])
+    );
+    assert_eq!(
+        annex[6],
+        Paragraph::item(format, &contract.articles[1].sentences[1]),
+        "the second paragraph of 秘密の保持"
+    );
+}
+
+#[test]
+fn new_paragraphs_replace_only_that_article_s_text() {
+    let contract = Contract::compliant(STYLES[1], Wording::Standard);
+    let mutated = contract.with_paragraphs("立入検査", &["一つ目。", "二つ目。"]);
+    assert_eq!(
+        changed_headings(&contract, &mutated),
+        ["立入検査".to_owned()]
+    );
+    let article = &mutated.clause_articles(6)[0];
+    assert_eq!(article.heading, "立入検査");
+    assert_eq!(article.sentences, ["一つ目。", "二つ目。"]);
+    let outcome = std::panic::catch_unwind(|| contract.with_paragraphs("存在しない見出し", &[]));
+    assert!(
+        outcome.is_err(),
+        "an unknown heading must not pass silently"
+    );
 }

@@ -1,37 +1,8 @@
 //! PDFs read back by poppler's `pdftotext`, the extractor the product's callers use.
 
-use std::io::Write;
-use std::process::Command;
-
-use mamori_test_support::document::{PDF_LINES_PER_PAGE, pdf, pdf_spaced, pdf_without_text};
-
-/// `pdftotext -layout -enc UTF-8 FILE -` on `bytes`. Fails (never skips) when poppler is
-/// missing, and when poppler reports a damaged file.
-pub(crate) fn pdftotext(bytes: &[u8]) -> String {
-    let mut file = tempfile::Builder::new()
-        .suffix(".pdf")
-        .tempfile()
-        .expect("create a temporary file");
-    file.write_all(bytes).expect("write the pdf");
-    file.flush().expect("flush the pdf");
-    let output = Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(file.path())
-        .arg("-")
-        .output()
-        .unwrap_or_else(|error| {
-            panic!(
-                "could not run `pdftotext` ({error}): install poppler-utils (CI installs it), e.g. `apt-get install poppler-utils`"
-            )
-        });
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "pdftotext failed: {stderr}");
-    assert!(
-        !stderr.contains("Error"),
-        "pdftotext reports a damaged file: {stderr}"
-    );
-    String::from_utf8(output.stdout).expect("pdftotext -enc UTF-8 writes UTF-8")
-}
+use mamori_test_support::document::{
+    PDF_LINES_PER_PAGE, pdf, pdf_spaced, pdf_without_text, pdftotext,
+};
 
 /// The number of pages poppler sees (form feeds end pages).
 fn page_count(text: &str) -> usize {
