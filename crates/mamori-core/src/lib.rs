@@ -1,6 +1,7 @@
 //! mamori-core: the domain vocabulary of mamori and its pure rules.
 //!
-//! Owns: fiscal years and 和暦 ([`FiscalYear`], [`wareki`]), 実施機関 names ([`Agency`]), the category
+//! Owns: fiscal years and 和暦 ([`FiscalYear`], [`wareki`]), the days city hall is closed
+//! ([`calendar`]), 実施機関 names ([`Agency`]), the category
 //! schema that maps a publisher's header wording to canonical keys ([`CategorySchema`]), a stored number
 //! with the cell it came from ([`Figure`], [`Provenance`]), diagnostics with stable codes
 //! ([`Diagnostic`], [`Code`]) and the consistency checks over figures ([`consistency`]).
@@ -12,6 +13,7 @@
 //! Start reading at [`category`] (how headers become keys) and [`fiscal_year`].
 
 pub mod agency;
+pub mod calendar;
 pub mod category;
 pub mod consistency;
 pub mod diagnostic;
