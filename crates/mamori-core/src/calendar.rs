@@ -334,8 +334,14 @@ mod tests {
                     assert_ne!(date.weekday(), Weekday::Sun, "{date}");
                 }
                 if *name == "国民の休日" {
-                    assert!(named_holiday(date.pred_opt().expect("day")).is_some(), "{date}");
-                    assert!(named_holiday(date.succ_opt().expect("day")).is_some(), "{date}");
+                    assert!(
+                        named_holiday(date.pred_opt().expect("day")).is_some(),
+                        "{date}"
+                    );
+                    assert!(
+                        named_holiday(date.succ_opt().expect("day")).is_some(),
+                        "{date}"
+                    );
                 }
             }
         }
