@@ -255,6 +255,60 @@ mod tests {
         );
     }
 
+    /// The Cabinet Office's published tables of 2025 and 2027, as (month, day).
+    #[test]
+    fn the_holidays_of_2025_and_2027() {
+        let days = |year| -> Vec<(u32, u32)> {
+            holidays_of(year).iter().map(|(m, d, _)| (*m, *d)).collect()
+        };
+        assert_eq!(
+            days(2025),
+            [
+                (1, 1),
+                (1, 13),
+                (2, 11),
+                (2, 23),
+                (2, 24),
+                (3, 20),
+                (4, 29),
+                (5, 3),
+                (5, 4),
+                (5, 5),
+                (5, 6),
+                (7, 21),
+                (8, 11),
+                (9, 15),
+                (9, 23),
+                (10, 13),
+                (11, 3),
+                (11, 23),
+                (11, 24),
+            ]
+        );
+        assert_eq!(
+            days(2027),
+            [
+                (1, 1),
+                (1, 11),
+                (2, 11),
+                (2, 23),
+                (3, 21),
+                (3, 22),
+                (4, 29),
+                (5, 3),
+                (5, 4),
+                (5, 5),
+                (7, 19),
+                (8, 11),
+                (9, 20),
+                (9, 23),
+                (10, 11),
+                (11, 3),
+                (11, 23),
+            ]
+        );
+    }
+
     #[test]
     fn the_olympic_moves_and_the_enthronement_days() {
         assert_eq!(holiday(ymd(2020, 7, 23)), Some("海の日"));
