@@ -460,3 +460,44 @@ fn pdf_text_with_spaces_between_characters_reads_like_the_text() {
     assert_eq!(code, 0);
     assert_eq!(json.as_array().expect("array").len(), paths.len());
 }
+
+#[test]
+fn a_city_starts_its_own_checklist_from_the_printed_one() {
+    let workspace = Workspace::new();
+    let printed = workspace.run(&["audit", "rules"]);
+    assert_eq!(printed.status.code(), Some(0));
+    let standard = String::from_utf8(printed.stdout).expect("utf-8");
+    assert!(standard.contains("A6-08-2"), "every part code is printed");
+    // The city renames its checklist and saves it; reports then name the city's checklist.
+    let own = standard.replacen(
+        "name = \"個人情報保護条例施行規則第6条（標準）\"",
+        "name = \"みほん市個人情報取扱特記事項チェック\"",
+        1,
+    );
+    assert_ne!(own, standard, "the name line is where the docs say");
+    workspace.file("checklist.toml", own.as_bytes());
+    workspace.file("mamori.toml", b"[audit]\nruleset = \"checklist.toml\"\n");
+    let file = workspace.file("委託契約.txt", contract(&[]).as_bytes());
+    let (code, json) = workspace.json(&["audit", "--json", file.to_str().expect("path")]);
+    assert_eq!(code, 0, "{json:#}");
+    assert!(
+        json[0]["ruleset"]
+            .as_str()
+            .expect("ruleset")
+            .starts_with("みほん市個人情報取扱特記事項チェック"),
+        "{json:#}"
+    );
+    let explained = workspace.run(&["audit", "rules", "--explain"]);
+    let explained = String::from_utf8_lossy(&explained.stdout);
+    assert!(
+        explained.starts_with("# 確認項目の説明: みほん市"),
+        "{explained}"
+    );
+    assert!(explained.contains("### A6-06-1"), "{explained}");
+
+    // A broken checklist stops the command with its code.
+    workspace.file("checklist.toml", b"name = \"x\"\n[[clause]]\n");
+    let broken = workspace.run(&["audit", file.to_str().expect("path")]);
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("E-AUDIT-014"));
+}
