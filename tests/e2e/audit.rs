@@ -120,6 +120,12 @@ fn a_missing_clause_fails_with_the_wording_to_add_in_markdown_and_xlsx() {
     let stdout = String::from_utf8_lossy(&table.stdout);
     assert!(stdout.contains("| 6 立入検査・調査"), "{stdout}");
     assert!(stdout.contains("記載なし"), "{stdout}");
+    // One contract: the wording to add follows the table.
+    assert!(
+        stdout.contains("6 立入検査・調査（記載なし）に追加する文言の例:"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("立ち入り"), "{stdout}");
     assert!(String::from_utf8_lossy(&table.stderr).contains("法的助言ではありません"));
 
     let markdown = workspace.run(&["audit", "--format", "md", path]);

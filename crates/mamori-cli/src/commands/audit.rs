@@ -516,11 +516,23 @@ fn print_tables(view: &AuditView) {
                 }
             }
         }
-        if contract
+        let suggestions: Vec<&ClauseView> = contract
             .clauses
             .iter()
-            .any(|clause| clause.suggestion.is_some())
-        {
+            .filter(|clause| clause.suggestion.is_some())
+            .collect();
+        if view.contracts.len() == 1 {
+            // One contract: the wording to add right here, as the staff member reads the table.
+            for clause in suggestions {
+                printer::line(&format!(
+                    "\n  {} {}（{}）に追加する文言の例:",
+                    clause.id, clause.title, clause.status_label
+                ));
+                for line in clause.suggestion.as_deref().unwrap_or_default().lines() {
+                    printer::line(&format!("    {line}"));
+                }
+            }
+        } else if !suggestions.is_empty() {
             printer::line("  追加する文言の例は --format md または --format xlsx で出力できます。");
         }
         printer::line("");
