@@ -19,6 +19,13 @@ fn example_page_workbook() -> Vec<u8> {
         .to_xlsx("運用状況")
 }
 
+/// The example page's workbook, imported into `workspace`'s store.
+fn import_example_page(workspace: &Workspace) {
+    let file = workspace.file("運用状況.xlsx", &example_page_workbook());
+    let imported = workspace.run(&["import", file.to_str().expect("path")]);
+    assert_eq!(imported.status.code(), Some(0), "{imported:?}");
+}
+
 fn values(row: &serde_json::Value) -> Vec<Option<i64>> {
     mamori_core::category::PUBLISHED_KEYS
         .iter()
@@ -29,9 +36,7 @@ fn values(row: &serde_json::Value) -> Vec<Option<i64>> {
 #[test]
 fn the_example_pages_r2_row_comes_back_from_an_imported_workbook() {
     let workspace = Workspace::new();
-    let file = workspace.file("運用状況.xlsx", &example_page_workbook());
-    let imported = workspace.run(&["import", file.to_str().expect("path")]);
-    assert_eq!(imported.status.code(), Some(0), "{imported:?}");
+    import_example_page(&workspace);
 
     let (code, json) = workspace.json(&["report", "annual", "--year", "令和4年度", "--json"]);
     assert_eq!(code, 0);
@@ -63,14 +68,7 @@ fn the_example_pages_r2_row_comes_back_from_an_imported_workbook() {
 #[test]
 fn every_format_writes_and_xlsx_without_output_goes_under_the_data_folder() {
     let workspace = Workspace::new();
-    let file = workspace.file("運用状況.xlsx", &example_page_workbook());
-    assert_eq!(
-        workspace
-            .run(&["import", file.to_str().expect("path")])
-            .status
-            .code(),
-        Some(0)
-    );
+    import_example_page(&workspace);
 
     let csv = workspace.run(&["report", "annual", "--year", "2022", "--format", "csv"]);
     assert_eq!(csv.status.code(), Some(0));
@@ -216,6 +214,10 @@ fn strict_refuses_while_warnings_stand_and_a_year_without_figures_is_refused() {
         Some(&Data::String("B4".to_owned()))
     );
 
+    let usage = workspace.run(&["report", "annual", "--year", "2022", "--years", "0"]);
+    assert_eq!(usage.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&usage.stderr).contains("--years"));
+
     let empty = workspace.run(&["report", "annual", "--year", "2023"]);
     assert_eq!(empty.status.code(), Some(1));
     assert!(empty.stdout.is_empty());
@@ -225,14 +227,7 @@ fn strict_refuses_while_warnings_stand_and_a_year_without_figures_is_refused() {
 #[test]
 fn a_city_overrides_a_template_and_names_itself_in_mamori_toml() {
     let workspace = Workspace::new();
-    let file = workspace.file("運用状況.xlsx", &example_page_workbook());
-    assert_eq!(
-        workspace
-            .run(&["import", file.to_str().expect("path")])
-            .status
-            .code(),
-        Some(0)
-    );
+    import_example_page(&workspace);
     workspace.file(
         "mamori.toml",
         "[city]\nname = \"みほん市\"\ncontact = \"電話 0000-00-0000\"\n[report]\ntemplates = \"layouts\"\n"

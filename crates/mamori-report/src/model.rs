@@ -126,6 +126,18 @@ pub struct ReportRequest<'a> {
     pub rollup: Rollup,
 }
 
+impl ReportRequest<'_> {
+    /// The first fiscal year the table shows: `years - 1` before the selected one. Refuses a
+    /// year count outside 1..=[`MAX_YEARS`] and a period starting before [`FiscalYear::MIN`].
+    pub fn first_year(&self) -> Result<FiscalYear, ReportError> {
+        if self.years == 0 || self.years > MAX_YEARS {
+            return Err(ReportError::YearCount(self.years));
+        }
+        FiscalYear::new(self.fiscal_year.start_year() - (self.years as i32 - 1))
+            .map_err(|_| ReportError::TooEarly(format!("{}年度", FiscalYear::MIN)))
+    }
+}
+
 /// Why a report cannot be made.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ReportError {
@@ -231,13 +243,9 @@ impl AnnualReport {
         figures: &[SourceFigure],
         warnings: Vec<Warning>,
     ) -> Result<AnnualReport, ReportError> {
-        if request.years == 0 || request.years > MAX_YEARS {
-            return Err(ReportError::YearCount(request.years));
-        }
+        let first = request.first_year()?;
         let last = request.fiscal_year.start_year();
-        let first_year = last - (request.years as i32 - 1);
-        let first = FiscalYear::new(first_year)
-            .map_err(|_| ReportError::TooEarly(format!("{}年度", FiscalYear::MIN)))?;
+        let first_year = first.start_year();
         let in_period = |year: FiscalYear| year >= first && year <= request.fiscal_year;
 
         let mut warnings = warnings;

@@ -320,18 +320,15 @@ impl Store {
         &self,
         fiscal_year: Option<FiscalYear>,
     ) -> Result<Vec<StoredFigure>, StoreError> {
-        let rows = match fiscal_year {
-            Some(year) => sqlx::query(concat!(
-                rows::FIGURE_COLUMNS!(),
-                " WHERE superseded_by IS NULL AND fiscal_year = $1 ORDER BY fiscal_year, agency, category, id"
-            ))
-            .bind(i64::from(year.start_year()))
-            .fetch_all(&self.pool)
-            .await,
-            None => sqlx::query(concat!(rows::FIGURE_COLUMNS!(), " WHERE superseded_by IS NULL ORDER BY fiscal_year, agency, category, id"))
-                .fetch_all(&self.pool)
-                .await,
+        if let Some(year) = fiscal_year {
+            return self.current_figures_between(year, year).await;
         }
+        let rows = sqlx::query(concat!(
+            rows::FIGURE_COLUMNS!(),
+            " WHERE superseded_by IS NULL"
+        ))
+        .fetch_all(&self.pool)
+        .await
         .map_err(query_error("reading current figures"))?;
         let mut figures = rows
             .iter()

@@ -437,29 +437,33 @@ fn batch_files() -> Vec<(String, Vec<Figure>)> {
     ]
 }
 
-#[tokio::test]
-async fn a_batch_records_as_if_each_file_were_recorded_alone() {
-    let files = batch_files();
-    let before = vec![figure(
-        2021,
-        "市長",
-        "disclosure_requests",
-        9,
-        "old.xlsx",
-        "B4",
-    )];
-    let one_by_one_dir = tempfile::tempdir().expect("tempdir");
-    let batch_dir = tempfile::tempdir().expect("tempdir");
-    let one_by_one = open(&one_by_one_dir).await;
-    let batched = open(&batch_dir).await;
-    for store in [&one_by_one, &batched] {
-        store
-            .record_import(&new_import("old.xlsx", "old", &before, &[]))
-            .await
-            .expect("old");
+/// The same files recorded one by one into one store and as one batch into another, each store
+/// first holding `before`. Keep `_directories` bound while the stores are in use.
+struct BothWays {
+    _directories: (tempfile::TempDir, tempfile::TempDir),
+    one_by_one: Store,
+    batched: Store,
+    alone: Vec<mamori_store::RecordOutcome>,
+    together: Vec<mamori_store::RecordOutcome>,
+}
+
+async fn record_both_ways(before: &[Figure], files: &[(String, Vec<Figure>)]) -> BothWays {
+    let directories = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    let one_by_one = open(&directories.0).await;
+    let batched = open(&directories.1).await;
+    if !before.is_empty() {
+        for store in [&one_by_one, &batched] {
+            store
+                .record_import(&new_import("old.xlsx", "old", before, &[]))
+                .await
+                .expect("old");
+        }
     }
     let mut alone = Vec::new();
-    for (name, figures) in &files {
+    for (name, figures) in files {
         alone.push(
             one_by_one
                 .record_import(&new_import(name, name, figures, &[]))
@@ -472,6 +476,33 @@ async fn a_batch_records_as_if_each_file_were_recorded_alone() {
         .map(|(name, figures)| new_import(name, name, figures, &[]))
         .collect();
     let together = batched.record_imports(&imports).await.expect("batch");
+    BothWays {
+        _directories: directories,
+        one_by_one,
+        batched,
+        alone,
+        together,
+    }
+}
+
+#[tokio::test]
+async fn a_batch_records_as_if_each_file_were_recorded_alone() {
+    let files = batch_files();
+    let before = vec![figure(
+        2021,
+        "市長",
+        "disclosure_requests",
+        9,
+        "old.xlsx",
+        "B4",
+    )];
+    let BothWays {
+        one_by_one,
+        batched,
+        alone,
+        together,
+        _directories,
+    } = record_both_ways(&before, &files).await;
     assert_eq!(together, alone);
     // mayor-again replaced mayor, which replaced all.xlsx's 2022 市長 figures.
     assert_eq!(together[1].superseded_figures, 2);
@@ -527,24 +558,13 @@ async fn a_large_batch_crosses_group_boundaries_and_repeats_without_losing_order
             (name, figures)
         })
         .collect();
-    let one_by_one_dir = tempfile::tempdir().expect("tempdir");
-    let batch_dir = tempfile::tempdir().expect("tempdir");
-    let one_by_one = open(&one_by_one_dir).await;
-    let batched = open(&batch_dir).await;
-    let mut alone = Vec::new();
-    for (name, figures) in &files {
-        alone.push(
-            one_by_one
-                .record_import(&new_import(name, name, figures, &[]))
-                .await
-                .expect("record"),
-        );
-    }
-    let imports: Vec<NewImport<'_>> = files
-        .iter()
-        .map(|(name, figures)| new_import(name, name, figures, &[]))
-        .collect();
-    let together = batched.record_imports(&imports).await.expect("batch");
+    let BothWays {
+        batched,
+        alone,
+        together,
+        _directories,
+        ..
+    } = record_both_ways(&[], &files).await;
     assert_eq!(together, alone);
     let current = batched.current_figures(None).await.expect("figures");
     assert_eq!(current.len(), 300);

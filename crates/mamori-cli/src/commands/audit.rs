@@ -444,11 +444,13 @@ fn view(
             let findings = report
                 .findings
                 .iter()
+                // A clause's own PARTIAL/MISSING finding is its row already; the notice is
+                // printed once for the batch.
                 .filter(|finding| {
-                    finding.code != NOTICE
-                        && !finding.code.ends_with("-PARTIAL")
-                        && !finding.code.ends_with("-MISSING")
-                        || finding.code == mamori_audit::check::ANNEX_MISSING
+                    let per_clause = finding.code.ends_with("-PARTIAL")
+                        || (finding.code.ends_with("-MISSING")
+                            && finding.code != mamori_audit::check::ANNEX_MISSING);
+                    finding.code != NOTICE && !per_clause
                 })
                 .map(|finding| FindingView {
                     code: finding.code.clone(),

@@ -18,14 +18,15 @@ use crate::{ExitStatus, printer};
 
 pub(crate) async fn annual(settings: &Settings, args: &AnnualArgs) -> anyhow::Result<ExitStatus> {
     let year = FiscalYear::parse(&args.year).map_err(|error| anyhow::anyhow!("--year: {error}"))?;
-    if args.years == 0 || args.years > mamori_report::model::MAX_YEARS {
-        anyhow::bail!(
-            "--years: 1から{}までの年数を指定してください（指定: {}）",
-            mamori_report::model::MAX_YEARS,
-            args.years
-        );
-    }
-    let first = FiscalYear::new(year.start_year() - (args.years as i32 - 1))
+    let request = ReportRequest {
+        schema: &settings.schema,
+        city: settings.city.clone(),
+        fiscal_year: year,
+        years: args.years,
+        rollup: settings.rollup.clone(),
+    };
+    let first = request
+        .first_year()
         .map_err(|error| anyhow::anyhow!("--years: {error}"))?;
     let format = if args.json {
         Format::Json
@@ -52,13 +53,6 @@ pub(crate) async fn annual(settings: &Settings, args: &AnnualArgs) -> anyhow::Re
         .collect::<anyhow::Result<Vec<_>>>()?;
     let warnings = stored_warnings?.into_iter().map(warning).collect();
 
-    let request = ReportRequest {
-        schema: &settings.schema,
-        city: settings.city.clone(),
-        fiscal_year: year,
-        years: args.years,
-        rollup: settings.rollup.clone(),
-    };
     let report = AnnualReport::tally(&request, &figures, warnings)?;
     if !report.has_figures_for_selected_year() {
         printer::note(&format!(
