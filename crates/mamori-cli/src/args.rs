@@ -38,6 +38,116 @@ pub enum Command {
     Report(ReportCommand),
     /// Check outsourcing contracts (docx, pdf, txt) for the eight clauses of 第6条, with evidence
     Audit(AuditArgs),
+    /// Scheduled jobs from jobs/*.toml: check, list, run, approve, history, daemon
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+    /// Mail: send a test message, list the outbox
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Validate every job file and name the file and key of any mistake
+    Check(JsonArgs),
+    /// Each job's next three fire times in its time zone, last run and status
+    List(JsonArgs),
+    /// Run one job now (mail goes out only if its recipients are approved)
+    Run(JobRunArgs),
+    /// Approve a job's recipients as they are now, so its runs send mail
+    Approve(JobNameArgs),
+    /// Every run with its stages' outcomes and errors, newest first
+    History(JobHistoryArgs),
+    /// Run jobs on their schedules until SIGTERM or Ctrl-C
+    Daemon,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Send a test message through the configured transport
+    Test(MailTestArgs),
+    /// List queued, sent, failed and dead messages, newest first
+    Outbox(OutboxArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JsonArgs {
+    /// JSON on stdout for scripts
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JobNameArgs {
+    /// The job's name (its file name without .toml)
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct JobRunArgs {
+    /// The job's name (its file name without .toml)
+    pub name: String,
+
+    /// Write the mail and attachments to a folder and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Run as of this date or time (2023-05-10 or 2023-05-10T09:00:00+09:00): the fiscal year
+    /// and the mail's identity follow it; a second run as of the same time sends nothing again
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+
+    /// JSON on stdout for scripts
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JobHistoryArgs {
+    /// Only this job
+    pub name: Option<String>,
+
+    /// How many runs to show
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+
+    /// JSON on stdout for scripts
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MailTestArgs {
+    /// The address to send the test message to
+    #[arg(long, value_name = "ADDRESS")]
+    pub to: String,
+
+    /// JSON on stdout for scripts
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OutboxArgs {
+    /// Only messages in this state
+    #[arg(long, value_enum)]
+    pub status: Option<OutboxStatusArg>,
+
+    /// How many messages to show
+    #[arg(long, default_value_t = 100)]
+    pub limit: u32,
+
+    /// JSON on stdout for scripts
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutboxStatusArg {
+    Queued,
+    Sent,
+    Failed,
+    Dead,
 }
 
 /// Output formats of `mamori audit`.

@@ -23,6 +23,20 @@
 //! ruleset = "checklist.toml"          # the city's own checklist (start from `mamori audit rules`)
 //! clauses = "clauses"                 # 1.md … 8.md: the city's wording to suggest
 //!
+//! [mail]
+//! url = "smtp+starttls://soumu@mail.city.example.jp:587"   # default: file://<data dir>/outbox
+//! from = "総務課 <soumu@city.example.jp>"
+//! admin = "johosys@city.example.jp"   # failed runs and undeliverable mail are reported here
+//! password-file = "/etc/mamori/smtp-password"   # or MAMORI_SMTP_PASSWORD; never in this file
+//! ca-file = "city-ca.pem"             # the city's own CA for its mail server, if any
+//! webhook = "https://chat.city.example.jp/hooks/abc"   # failure alerts are posted here too
+//!
+//! [jobs]
+//! folder = "jobs"                     # job files (*.toml), relative to this file
+//!
+//! [calendar.closed]                   # days city hall is closed besides weekends, national
+//! "2026-11-24" = "庁舎設備点検"       # holidays and 29 Dec – 3 Jan
+//!
 //! [categories.synonyms]               # more wording for existing categories
 //! nonexistent = ["不存在等"]
 //!
@@ -59,6 +73,45 @@ pub struct ConfigWire {
     pub agencies: Option<AgenciesWire>,
     /// How contracts are audited.
     pub audit: Option<AuditWire>,
+    /// How mail is sent.
+    pub mail: Option<MailWire>,
+    /// Where job files are.
+    pub jobs: Option<JobsWire>,
+    /// Days city hall is closed besides weekends, holidays and 年末年始.
+    pub calendar: Option<CalendarWire>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct MailWire {
+    /// The transport: `smtp+starttls://user@host:587`, `smtps://host:465`, `smtp://127.0.0.1:25`
+    /// (loopback only) or `file://DIR`. `MAMORI_SMTP_URL` wins over it.
+    pub url: Option<String>,
+    /// The sender, e.g. `総務課 <soumu@city.example.jp>`.
+    pub from: Option<String>,
+    /// Who hears about failed runs and undeliverable mail.
+    pub admin: Option<String>,
+    /// A file holding the SMTP password (`MAMORI_SMTP_PASSWORD` wins over it).
+    pub password_file: Option<PathBuf>,
+    /// A PEM file with the CA that signed the mail server's certificate.
+    pub ca_file: Option<PathBuf>,
+    /// A URL failure alerts are posted to as JSON.
+    pub webhook: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct JobsWire {
+    /// The folder of job files, relative to the config file (default `jobs`).
+    pub folder: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CalendarWire {
+    /// Date (`YYYY-MM-DD`) → why city hall is closed that day.
+    #[serde(default)]
+    pub closed: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -151,6 +204,22 @@ pub struct Settings {
     pub audit_ruleset: Option<PathBuf>,
     /// A folder of clause wording replacing the built-in texts.
     pub audit_clauses: Option<PathBuf>,
+    pub mail: MailConfig,
+    /// The folder of job files.
+    pub jobs_dir: PathBuf,
+    /// The city's own closed days.
+    pub closed_days: BTreeMap<chrono::NaiveDate, String>,
+}
+
+/// `[mail]` resolved with the environment. The password stays out of `Debug`.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    pub url: String,
+    pub from: String,
+    pub admin: Option<String>,
+    pub password: Option<mamori_mail::Secret>,
+    pub ca_file: Option<PathBuf>,
+    pub webhook: Option<String>,
 }
 
 /// Reads `mamori.toml` (the named one, else ./mamori.toml if present) and resolves the store:
@@ -202,6 +271,19 @@ pub fn resolve(config_path: Option<&Path>, db: Option<&str>) -> anyhow::Result<S
         .and_then(|report| report.templates)
         .map(|path| base.join(path));
     let audit = wire.audit.unwrap_or_default();
+    let mail = mail_from(wire.mail.unwrap_or_default(), &base, &data_dir)?;
+    let jobs_dir = base.join(
+        wire.jobs
+            .and_then(|jobs| jobs.folder)
+            .unwrap_or_else(|| PathBuf::from("jobs")),
+    );
+    let mut closed_days = BTreeMap::new();
+    for (date, reason) in wire.calendar.unwrap_or_default().closed {
+        let day = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").with_context(|| {
+            format!("[calendar.closed] in mamori.toml: `{date}` is not a date like 2026-11-24")
+        })?;
+        closed_days.insert(day, reason);
+    }
     Ok(Settings {
         store,
         data_dir,
@@ -211,6 +293,42 @@ pub fn resolve(config_path: Option<&Path>, db: Option<&str>) -> anyhow::Result<S
         report_templates,
         audit_ruleset: audit.ruleset.map(|path| base.join(path)),
         audit_clauses: audit.clauses.map(|path| base.join(path)),
+        mail,
+        jobs_dir,
+        closed_days,
+    })
+}
+
+/// `[mail]` with `MAMORI_SMTP_URL` and `MAMORI_SMTP_PASSWORD` applied. Mail goes into
+/// `<data dir>/outbox` as `.eml` files unless a transport is configured.
+fn mail_from(wire: MailWire, base: &Path, data_dir: &Path) -> anyhow::Result<MailConfig> {
+    let url = std::env::var("MAMORI_SMTP_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+        .or(wire.url)
+        .unwrap_or_else(|| format!("file://{}", data_dir.join("outbox").display()));
+    let password = match std::env::var("MAMORI_SMTP_PASSWORD") {
+        Ok(password) if !password.is_empty() => Some(password),
+        _ => match &wire.password_file {
+            Some(file) => {
+                let path = base.join(file);
+                let text = std::fs::read_to_string(&path).with_context(|| {
+                    format!("[mail] password-file `{}` を読めません", path.display())
+                })?;
+                Some(text.trim_end_matches(['\r', '\n']).to_owned())
+            }
+            None => None,
+        },
+    };
+    Ok(MailConfig {
+        url,
+        from: wire
+            .from
+            .unwrap_or_else(|| "mamori <mamori@localhost>".to_owned()),
+        admin: wire.admin,
+        password: password.map(mamori_mail::Secret::new),
+        ca_file: wire.ca_file.map(|path| base.join(path)),
+        webhook: wire.webhook,
     })
 }
 

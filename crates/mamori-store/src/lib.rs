@@ -12,7 +12,10 @@
 //! Start reading at [`Store::record_import`].
 
 mod batch;
+mod jobs;
+mod outbox;
 mod rows;
+mod time;
 
 use std::str::FromStr;
 
@@ -20,6 +23,8 @@ use mamori_core::{Diagnostic, Figure, FiscalYear};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, Row};
 
+pub use jobs::{FinishedRun, JobState, Queued, RunRow, RunStatus, RunTrigger};
+pub use outbox::{NewMessage, OutboxMessage, OutboxRow, OutboxStatus};
 pub use rows::{ImportDetail, ImportRow, ImportStatus, StoredDiagnostic, StoredFigure};
 
 /// Where the store is.

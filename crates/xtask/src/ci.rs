@@ -9,7 +9,13 @@ use anyhow::{Context as _, bail};
 /// issues add python3-aiosmtpd, chromium and chromium-driver here.
 const SYSTEM_PACKAGES: &[(&[&str], &str)] = &[
     // `mamori audit` reads PDF text layers with pdftotext; poppler-data holds the Japanese CMaps.
-    (&["poppler-utils", "poppler-data"], "pdftotext"),
+    (&["poppler-utils", "poppler-data"], "command -v pdftotext"),
+    // Mail tests deliver to a real SMTP server on loopback: Debian's aiosmtpd, run by Debian's
+    // python3 (not whatever python3 comes first on PATH).
+    (
+        &["python3-aiosmtpd"],
+        "/usr/bin/python3 -c 'import aiosmtpd'",
+    ),
 ];
 
 /// insta compares and never writes: a changed output fails the gate instead of updating the
@@ -101,9 +107,9 @@ fn has_cargo_tool(tool: &str) -> bool {
 fn install_system_packages() -> anyhow::Result<()> {
     let missing: Vec<&str> = SYSTEM_PACKAGES
         .iter()
-        .filter(|(_, program)| {
+        .filter(|(_, present)| {
             Command::new("sh")
-                .args(["-c", &format!("command -v {program}")])
+                .args(["-c", present])
                 .output()
                 .is_ok_and(|o| !o.status.success())
         })

@@ -15,6 +15,18 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
     ("mamori-store", &["mamori-core"]),
     ("mamori-report", &["mamori-core"]),
     ("mamori-audit", &["mamori-core"]),
+    ("mamori-mail", &[]),
+    (
+        "mamori-jobs",
+        &[
+            "mamori-core",
+            "mamori-ingest",
+            "mamori-store",
+            "mamori-report",
+            "mamori-audit",
+            "mamori-mail",
+        ],
+    ),
     (
         "mamori-cli",
         &[
@@ -23,6 +35,8 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
             "mamori-store",
             "mamori-report",
             "mamori-audit",
+            "mamori-mail",
+            "mamori-jobs",
         ],
     ),
     ("mamori-test-support", &[]),

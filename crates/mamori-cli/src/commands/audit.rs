@@ -8,32 +8,24 @@
 use std::collections::BTreeMap;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use mamori_audit::AuditError;
-use mamori_audit::check::{AuditRequest, NOTICE, audit};
-use mamori_audit::compare::{ArticleComparison, ArticleRef, Comparison, SpanKind, compare};
+use mamori_audit::check::{AuditRequest, audit};
+use mamori_audit::compare::{Comparison, compare};
 use mamori_audit::eval::{evaluate, parse_labels};
 use mamori_audit::report::{AuditReport, Verdict};
 use mamori_audit::ruleset::Ruleset;
 use mamori_audit::source::SourceText;
 use mamori_audit::wording::ClauseWording;
-use mamori_report::audit::{
-    AuditView, ClauseView, ComparisonRow, ComparisonView, ContractView, FindingView,
-};
+use mamori_jobs::stage::contracts::{audit_view, read_contract};
+use mamori_report::audit::{AuditView, ClauseView};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::args::{AuditArgs, AuditCommand, AuditFormat, EvalArgs};
 use crate::settings::Settings;
 use crate::{ExitStatus, printer, source};
-
-/// The largest contract file read: a real contract with an annex is a few MiB at most.
-const MAX_CONTRACT_BYTES: u64 = 50 * 1024 * 1024;
-/// How long `pdftotext` may take on one file.
-const PDF_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub(crate) async fn run(settings: &Settings, args: &AuditArgs) -> anyhow::Result<ExitStatus> {
     match &args.command {
@@ -127,7 +119,7 @@ pub(crate) async fn run(settings: &Settings, args: &AuditArgs) -> anyhow::Result
     }
     progress.finish_and_clear();
 
-    let view = view(&reports, &comparisons, &ruleset);
+    let view = audit_view(&reports, &comparisons, &ruleset);
     match format {
         AuditFormat::Json => {
             let mut items = Vec::with_capacity(reports.len());
@@ -187,7 +179,7 @@ pub(crate) async fn run(settings: &Settings, args: &AuditArgs) -> anyhow::Result
 }
 
 /// The built-in checklist, or the city's from `[audit] ruleset`.
-fn load_ruleset(settings: &Settings) -> anyhow::Result<Ruleset> {
+pub(crate) fn load_ruleset(settings: &Settings) -> anyhow::Result<Ruleset> {
     match &settings.audit_ruleset {
         None => Ok(Ruleset::standard()),
         Some(path) => {
@@ -204,7 +196,7 @@ fn load_ruleset(settings: &Settings) -> anyhow::Result<Ruleset> {
 
 /// The built-in clause wording with the city's files (`[audit] clauses`) in place of those
 /// they name.
-fn load_wording(settings: &Settings) -> anyhow::Result<ClauseWording> {
+pub(crate) fn load_wording(settings: &Settings) -> anyhow::Result<ClauseWording> {
     let standard = ClauseWording::standard();
     let Some(folder) = &settings.audit_clauses else {
         return Ok(standard);
@@ -252,227 +244,6 @@ async fn read_optional(path: Option<&Path>) -> anyhow::Result<Option<SourceText>
                 .0,
         )),
         None => Ok(None),
-    }
-}
-
-/// A contract's text and the SHA-256 of its bytes. PDF text comes from `pdftotext`.
-async fn read_contract(path: &Path) -> Result<(SourceText, String), AuditError> {
-    let name = path.display().to_string();
-    let unreadable = |reason: String| AuditError::Unreadable {
-        file: name.clone(),
-        reason,
-    };
-    let size = std::fs::metadata(path)
-        .map_err(|error| unreadable(error.to_string()))?
-        .len();
-    if size > MAX_CONTRACT_BYTES {
-        return Err(unreadable(format!(
-            "{} MiB を超えるファイルは読みません",
-            MAX_CONTRACT_BYTES / 1024 / 1024
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|error| unreadable(error.to_string()))?;
-    let sha256 = Sha256::digest(&bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect::<String>();
-    let text = if bytes.starts_with(b"%PDF") {
-        let text = pdf_text(path, &name).await?;
-        SourceText::from_pdf_text(&name, &text)?
-    } else {
-        SourceText::from_bytes(&name, &bytes)?
-    };
-    Ok((text, sha256))
-}
-
-/// The text layer of a PDF, through `pdftotext -layout -enc UTF-8 FILE -`.
-async fn pdf_text(path: &Path, name: &str) -> Result<String, AuditError> {
-    let failed = |reason: String| AuditError::PdfToolFailed {
-        file: name.to_owned(),
-        reason,
-    };
-    let child = tokio::process::Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(path)
-        .arg("-")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn();
-    let child = match child {
-        Ok(child) => child,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            return Err(AuditError::PdfToolMissing {
-                file: name.to_owned(),
-            });
-        }
-        Err(error) => return Err(failed(error.to_string())),
-    };
-    let output = tokio::time::timeout(PDF_TIMEOUT, child.wait_with_output())
-        .await
-        .map_err(|_| {
-            failed(format!(
-                "{} 秒以内に終わりませんでした",
-                PDF_TIMEOUT.as_secs()
-            ))
-        })?
-        .map_err(|error| failed(error.to_string()))?;
-    if !output.status.success() {
-        let message = String::from_utf8_lossy(&output.stderr).trim().to_owned();
-        return Err(failed(format!("pdftotext: {} {message}", output.status)));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-}
-
-/// An article as `第6条（事故発生時の報告）`.
-fn article_name(article: &ArticleRef) -> String {
-    match (&article.number, &article.heading) {
-        (Some(number), Some(heading)) => format!("{number}（{heading}）"),
-        (Some(number), None) => number.clone(),
-        (None, Some(heading)) => format!("（{heading}）"),
-        (None, None) => "（番号なし）".to_owned(),
-    }
-}
-
-/// The comparison as the report crate's rows: the contract's text with 【削除: …】【追加: …】
-/// marks for an article that differs, long unchanged stretches shortened.
-fn comparison_view(comparison: &Comparison) -> ComparisonView {
-    let summary = comparison.summary();
-    let rows = comparison
-        .articles
-        .iter()
-        .map(|article| {
-            let difference = match article {
-                ArticleComparison::Differs { diff, .. } => Some(
-                    diff.iter()
-                        .map(|span| match span.kind {
-                            SpanKind::Equal => shorten_middle(&span.text, 30),
-                            SpanKind::Deleted => format!("【削除: {}】", span.text.trim()),
-                            SpanKind::Inserted => format!("【追加: {}】", span.text.trim()),
-                        })
-                        .collect::<String>(),
-                ),
-                _ => None,
-            };
-            ComparisonRow {
-                status: article.label().to_owned(),
-                template_article: article.template().map(article_name),
-                contract_article: article.contract().map(article_name),
-                difference,
-            }
-        })
-        .collect();
-    ComparisonView {
-        template: comparison.template_name.clone(),
-        summary: format!(
-            "同一 {}件、相違 {}件、契約書にない {}件、契約書のみ {}件",
-            summary.same, summary.differs, summary.missing_from_contract, summary.extra_in_contract
-        ),
-        rows,
-    }
-}
-
-/// A long unchanged stretch as its start … its end.
-fn shorten_middle(text: &str, keep: usize) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let characters: Vec<char> = flat.chars().collect();
-    if characters.len() <= keep * 2 + 1 {
-        return flat;
-    }
-    let head: String = characters[..keep].iter().collect();
-    let tail: String = characters[characters.len() - keep..].iter().collect();
-    format!("{head}…{tail}")
-}
-
-/// Results as the report crate's view.
-fn view(
-    reports: &[AuditReport],
-    comparisons: &[Option<Comparison>],
-    ruleset: &Ruleset,
-) -> AuditView {
-    let notice = reports
-        .iter()
-        .flat_map(|report| &report.findings)
-        .find(|finding| finding.code == NOTICE)
-        .map_or_else(|| ruleset.disclaimer().to_owned(), |f| f.message.clone());
-    let clause_titles = reports
-        .first()
-        .map(|report| report.clauses.iter().map(|c| c.title.clone()).collect())
-        .unwrap_or_else(|| {
-            ruleset
-                .clauses()
-                .iter()
-                .map(|clause| clause.title.clone())
-                .collect()
-        });
-    let contracts = reports
-        .iter()
-        .zip(comparisons)
-        .map(|(report, comparison)| {
-            let suggestions: BTreeMap<u8, &str> = report
-                .findings
-                .iter()
-                .filter_map(|finding| Some((finding.clause?, finding.suggestion.as_deref()?)))
-                .collect();
-            let clauses = report
-                .clauses
-                .iter()
-                .map(|clause| {
-                    let first = clause.evidence.first();
-                    ClauseView {
-                        id: clause.id,
-                        title: clause.title.clone(),
-                        status: clause.status.as_str().to_owned(),
-                        status_label: clause.status.label().to_owned(),
-                        location: first.and_then(|evidence| {
-                            match (&evidence.article, &evidence.heading) {
-                                (Some(article), Some(heading)) => {
-                                    Some(format!("{article}（{heading}）"))
-                                }
-                                (Some(article), None) => Some(article.clone()),
-                                (None, Some(heading)) => Some(format!("（{heading}）")),
-                                (None, None) => None,
-                            }
-                        }),
-                        evidence: first.map(|evidence| evidence.text.clone()),
-                        detail: clause.detail.clone(),
-                        suggestion: suggestions.get(&clause.id).map(|text| (*text).to_owned()),
-                    }
-                })
-                .collect();
-            let findings = report
-                .findings
-                .iter()
-                // A clause's own PARTIAL/MISSING finding is its row already; the notice is
-                // printed once for the batch.
-                .filter(|finding| {
-                    let per_clause = finding.code.ends_with("-PARTIAL")
-                        || (finding.code.ends_with("-MISSING")
-                            && finding.code != mamori_audit::check::ANNEX_MISSING);
-                    finding.code != NOTICE && !per_clause
-                })
-                .map(|finding| FindingView {
-                    code: finding.code.clone(),
-                    severity: format!("{:?}", finding.severity).to_lowercase(),
-                    message: finding.message.clone(),
-                })
-                .collect();
-            ContractView {
-                path: report.path.clone(),
-                sha256: report.sha256.clone(),
-                pass: report.verdict == Verdict::Pass,
-                clauses,
-                findings,
-                comparison: comparison.as_ref().map(comparison_view),
-            }
-        })
-        .collect();
-    AuditView {
-        ruleset: ruleset.label(),
-        notice,
-        clause_titles,
-        contracts,
     }
 }
 

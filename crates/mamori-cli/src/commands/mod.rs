@@ -4,6 +4,8 @@ mod audit;
 mod figures;
 mod import;
 mod imports;
+mod jobs;
+mod mail;
 mod report;
 
 use serde::Serialize;
@@ -23,6 +25,8 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
             report::annual(&settings, &args).await
         }
         Command::Audit(args) => audit::run(&settings, &args).await,
+        Command::Jobs(command) => jobs::run(&settings, &command).await,
+        Command::Mail(command) => mail::run(&settings, &command).await,
     }
 }
 
@@ -38,6 +42,28 @@ pub(crate) async fn open_existing_store(
             "no store at `{}`: run `mamori import` first, or name the store with --db",
             path.display()
         );
+    }
+    Ok(mamori_store::Store::open(&settings.store).await?)
+}
+
+/// Opens the store, creating a SQLite file (and its folder) when missing: for commands that
+/// write (jobs, mail).
+pub(crate) async fn open_or_create_store(
+    settings: &settings::Settings,
+) -> anyhow::Result<mamori_store::Store> {
+    if let Some(path) = settings.store.sqlite_path()
+        && !path.exists()
+    {
+        let folder = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&folder).map_err(|error| {
+            anyhow::anyhow!(
+                "cannot create the data folder `{}`: {error}",
+                folder.display()
+            )
+        })?;
     }
     Ok(mamori_store::Store::open(&settings.store).await?)
 }

@@ -7,10 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use mamori_core::FiscalYear;
-use mamori_report::{
-    AnnualReport, Format, ReportRequest, SourceCell, SourceFigure, Templates, Warning,
-};
-use mamori_store::{StoredDiagnostic, StoredFigure};
+use mamori_report::{Format, ReportRequest, Templates};
 
 use crate::args::{AnnualArgs, ReportFormat};
 use crate::settings::Settings;
@@ -25,7 +22,7 @@ pub(crate) async fn annual(settings: &Settings, args: &AnnualArgs) -> anyhow::Re
         years: args.years,
         rollup: settings.rollup.clone(),
     };
-    let first = request
+    request
         .first_year()
         .map_err(|error| anyhow::anyhow!("--years: {error}"))?;
     let format = if args.json {
@@ -44,16 +41,9 @@ pub(crate) async fn annual(settings: &Settings, args: &AnnualArgs) -> anyhow::Re
     let templates = load_templates(settings.report_templates.as_deref())?;
 
     let store = crate::commands::open_existing_store(settings).await?;
-    let stored = store.current_figures_between(first, year).await;
-    let stored_warnings = store.warnings_behind_figures(first, year).await;
+    let report = mamori_jobs::stage::report::annual_report(&store, &request).await;
     store.close().await;
-    let figures = stored?
-        .iter()
-        .map(source_figure)
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let warnings = stored_warnings?.into_iter().map(warning).collect();
-
-    let report = AnnualReport::tally(&request, &figures, warnings)?;
+    let report = report?;
     if !report.has_figures_for_selected_year() {
         printer::note(&format!(
             "{}の件数が保存されていません。`mamori import` で取り込んでから実行してください。",
@@ -104,33 +94,15 @@ pub(crate) async fn annual(settings: &Settings, args: &AnnualArgs) -> anyhow::Re
 
 /// The built-in templates with the city's files (`*.html`, `*.md`) from `folder` in their place.
 pub(crate) fn load_templates(folder: Option<&Path>) -> anyhow::Result<Templates> {
-    let Some(folder) = folder else {
-        return Ok(Templates::default());
-    };
-    let entries = std::fs::read_dir(folder).with_context(|| {
-        format!(
-            "mamori.toml の [report] templates のフォルダ `{}` を読めません",
+    mamori_jobs::stage::report::load_templates(folder).with_context(|| match folder {
+        Some(folder) => format!(
+            "mamori.toml の [report] templates のフォルダ `{}` を使えません",
             folder.display()
-        )
-    })?;
-    let mut overrides = Vec::new();
-    for entry in entries {
-        let path = entry?.path();
-        let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
-            continue;
-        };
-        if !(name.ends_with(".html") || name.ends_with(".md")) || !path.is_file() {
-            continue;
-        }
-        let source = std::fs::read_to_string(&path)
-            .with_context(|| format!("テンプレート `{}` を読めません", path.display()))?;
-        overrides.push((name.to_owned(), source));
-    }
-    overrides.sort();
-    Ok(Templates::with_overrides(overrides)?)
+        ),
+        None => "組み込みのテンプレートを使えません".to_owned(),
+    })
 }
 
-/// Writes through a temporary file beside `path`, so a failed write never leaves half a report.
 pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let folder = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
@@ -148,41 +120,4 @@ pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::rename(&temporary, path)
         .with_context(|| format!("cannot write `{}`", path.display()))?;
     Ok(())
-}
-
-fn source_figure(figure: &StoredFigure) -> anyhow::Result<SourceFigure> {
-    let year = i32::try_from(figure.fiscal_year)
-        .ok()
-        .and_then(|year| FiscalYear::new(year).ok())
-        .with_context(|| {
-            format!(
-                "stored figure {} has fiscal year {}",
-                figure.id, figure.fiscal_year
-            )
-        })?;
-    let count = u64::try_from(figure.count)
-        .with_context(|| format!("stored figure {} has count {}", figure.id, figure.count))?;
-    Ok(SourceFigure {
-        fiscal_year: year,
-        agency: figure.agency.clone(),
-        category: figure.category.clone(),
-        count,
-        source: SourceCell {
-            file: figure.file.clone(),
-            sheet: figure.sheet.clone(),
-            cell: Some(figure.cell.clone()),
-        },
-    })
-}
-
-fn warning(diagnostic: StoredDiagnostic) -> Warning {
-    Warning {
-        code: diagnostic.code,
-        message: diagnostic.message,
-        source: SourceCell {
-            file: diagnostic.file,
-            sheet: diagnostic.sheet,
-            cell: diagnostic.cell,
-        },
-    }
 }

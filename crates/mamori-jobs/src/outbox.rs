@@ -1,0 +1,143 @@
+//! Delivering the outbox: due messages are leased, sent as their stored bytes, and marked.
+//! Connection errors and 4xx answers are retried with exponential backoff; a 5xx answer fails
+//! the message at once; after the last retry it is dead. Either way the admin is alerted once.
+
+use chrono::{DateTime, Utc};
+use mamori_mail::{FailureKind, Transport};
+use mamori_store::{OutboxStatus, Store, StoreError};
+
+use crate::alert::{ALERT_JOB, Alert, alert_message, post_webhook};
+use crate::run::MailSettings;
+
+/// When to try again.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// The wait after the first failure; doubled after each further one.
+    pub first_delay: chrono::Duration,
+    pub max_delay: chrono::Duration,
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+}
+
+impl RetryPolicy {
+    /// 1, 2, 4 … minutes, at most an hour apart, 8 attempts (about 2 hours in all).
+    pub fn standard() -> RetryPolicy {
+        RetryPolicy {
+            first_delay: chrono::Duration::minutes(1),
+            max_delay: chrono::Duration::hours(1),
+            max_attempts: 8,
+        }
+    }
+
+    /// The wait after `failures` failed attempts.
+    pub fn delay_after(&self, failures: u32) -> chrono::Duration {
+        let factor = 1_i32 << failures.saturating_sub(1).min(20);
+        (self.first_delay * factor).min(self.max_delay)
+    }
+}
+
+/// What one flush did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct FlushReport {
+    pub sent: usize,
+    pub retrying: usize,
+    pub failed: usize,
+    pub dead: usize,
+}
+
+/// The clock a flush reads.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// How many messages are leased at a time, and for how long.
+const LEASE_BATCH: u32 = 50;
+const LEASE_SECONDS: i64 = 300;
+
+/// Sends every message due now, until none is due.
+pub async fn flush(
+    store: &Store,
+    transport: &Transport,
+    mail: &MailSettings,
+    policy: &RetryPolicy,
+    clock: &dyn Clock,
+    holder: &str,
+) -> Result<FlushReport, StoreError> {
+    let mut report = FlushReport::default();
+    loop {
+        let now = clock.now();
+        let due = store
+            .lease_due(
+                holder,
+                now,
+                now + chrono::Duration::seconds(LEASE_SECONDS),
+                LEASE_BATCH,
+            )
+            .await?;
+        if due.is_empty() {
+            return Ok(report);
+        }
+        for message in due {
+            let composed = mamori_mail::Composed {
+                message_id: message.message_id.clone(),
+                envelope_from: message.envelope_from.clone(),
+                envelope_to: message.envelope_to.clone(),
+                bytes: message.bytes,
+            };
+            match transport.send(&composed).await {
+                Ok(delivery) => {
+                    store.mark_sent(message.id, clock.now()).await?;
+                    tracing::info!(id = message.id, job = %message.job, recipient = %message.recipient, ?delivery, "mail sent");
+                    report.sent += 1;
+                }
+                Err(error) => {
+                    let attempts = message.attempts + 1;
+                    let text = error.to_string();
+                    let gave_up = match error.kind {
+                        FailureKind::Permanent => Some(OutboxStatus::Failed),
+                        FailureKind::Transient if attempts >= policy.max_attempts => {
+                            Some(OutboxStatus::Dead)
+                        }
+                        FailureKind::Transient => None,
+                    };
+                    match gave_up {
+                        None => {
+                            let next = clock.now() + policy.delay_after(attempts);
+                            store.mark_retry(message.id, next, &text).await?;
+                            tracing::warn!(id = message.id, attempts, error = %text, %next, "mail not sent; will retry");
+                            report.retrying += 1;
+                        }
+                        Some(status) => {
+                            store.mark_given_up(message.id, status, &text).await?;
+                            tracing::error!(id = message.id, attempts, error = %text, status = status.as_str(), "mail given up");
+                            if status == OutboxStatus::Failed {
+                                report.failed += 1;
+                            } else {
+                                report.dead += 1;
+                            }
+                            if message.job != ALERT_JOB {
+                                let summary = format!(
+                                    "宛先 {} へのメール「{}」を送れませんでした（{}回試行）: {text}",
+                                    message.recipient, message.subject, attempts
+                                );
+                                let alert = Alert {
+                                    job: &message.job,
+                                    key: &format!("outbox/{}", message.id),
+                                    summary: &summary,
+                                    now: clock.now(),
+                                };
+                                let alerts: Vec<_> =
+                                    alert_message(mail, &alert).into_iter().collect();
+                                if store.queue_alert(message.id, &alerts).await?
+                                    && let Some(url) = &mail.webhook
+                                {
+                                    post_webhook(url, &alert).await;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

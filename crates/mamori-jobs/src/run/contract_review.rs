@@ -1,0 +1,189 @@
+//! `contract_review` jobs: audit the contracts dropped into a folder, mail each result (once
+//! per contract, whichever run audits it) and a digest of the run, then move the audited files
+//! to the done folder.
+
+use std::collections::BTreeMap;
+
+use mamori_audit::check::{AuditRequest, audit};
+use mamori_audit::report::{AuditReport, Verdict};
+use mamori_mail::Attachment;
+
+use crate::run::outgoing::all_recipients;
+use crate::run::{JobContext, Outgoing, Produced, RunRequest, StageFailure, StageOutcome};
+use crate::spec::{ContractReviewSpec, JobSpec};
+use crate::stage::contracts::{CONTRACT_EXTENSIONS, audit_view, read_contract};
+use crate::stage::folder::files_in;
+
+pub(crate) async fn produce(
+    context: &JobContext,
+    spec: &JobSpec,
+    kind: &ContractReviewSpec,
+    request: &RunRequest,
+) -> Result<Produced, (Vec<StageOutcome>, StageFailure)> {
+    let mut produced = Produced::default();
+    let files = match files_in(kind.inbox(), CONTRACT_EXTENSIONS) {
+        Ok(files) => files,
+        // A review folder nobody has dropped anything into yet may not exist.
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(error) => {
+            return Err((
+                Vec::new(),
+                StageFailure {
+                    stage: "契約書の収集",
+                    detail: format!("{}: {error}", kind.inbox().display()),
+                },
+            ));
+        }
+    };
+    if files.is_empty() {
+        produced.stages.push(StageOutcome::skipped(
+            "契約書の収集",
+            format!("{} に契約書はありません", kind.inbox().display()),
+        ));
+        produced.empty = Some(format!(
+            "{} に新しい契約書はありませんでした",
+            kind.inbox().display()
+        ));
+        return Ok(produced);
+    }
+    produced.stages.push(StageOutcome::ok(
+        "契約書の収集",
+        format!("{} 件", files.len()),
+    ));
+
+    let mut digest_lines = Vec::new();
+    let mut audited = 0;
+    let mut unreadable = 0;
+    for path in &files {
+        let name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let target = kind.done().join(&name);
+        match read_contract(path).await {
+            Ok((text, sha256)) => {
+                let display = path.display().to_string();
+                let report: AuditReport = audit(
+                    &AuditRequest {
+                        path: &display,
+                        sha256: &sha256,
+                        main: &text,
+                        annex: None,
+                    },
+                    &context.ruleset,
+                    &context.wording,
+                );
+                audited += 1;
+                let view = audit_view(std::slice::from_ref(&report), &[None], &context.ruleset);
+                let verdict = if report.verdict == Verdict::Pass {
+                    "条項がそろっています"
+                } else {
+                    "要確認"
+                };
+                let gaps: Vec<String> = view
+                    .contracts
+                    .iter()
+                    .flat_map(|contract| &contract.clauses)
+                    .filter(|clause| clause.status != "present")
+                    .map(|clause| format!("{}（{}）", clause.title, clause.status_label))
+                    .collect();
+                digest_lines.push(format!(
+                    "・{name}: {verdict}{}",
+                    if gaps.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" — {}", gaps.join("、"))
+                    }
+                ));
+                if kind.per_file() {
+                    let rendered = mamori_report::audit::markdown(&view, &context.templates)
+                        .and_then(|markdown| {
+                            Ok((markdown, mamori_report::audit::workbook(&view)?))
+                        });
+                    let (markdown, workbook) = match rendered {
+                        Ok(rendered) => rendered,
+                        Err(error) => {
+                            return Err((
+                                produced.stages,
+                                StageFailure {
+                                    stage: "結果の作成",
+                                    detail: format!("{name}: {error}"),
+                                },
+                            ));
+                        }
+                    };
+                    let stem = path
+                        .file_stem()
+                        .map(|stem| stem.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| "契約書".to_owned());
+                    produced.mails.push(Outgoing {
+                        key: format!("file/{sha256}"),
+                        once_ever: true,
+                        to: all_recipients(spec),
+                        subject: format!("【契約書チェック】{name}: {verdict}"),
+                        text: format!(
+                            "「{name}」を第6条の8項目について確認しました（{}）。\n\n{markdown}\n（mamori が自動で送信しています。結果は条項の有無の確認であり、契約内容の適否の判断ではありません）\n",
+                            view.ruleset
+                        ),
+                        html: None,
+                        attachments: vec![Attachment {
+                            file_name: format!("契約書チェック_{}.xlsx", sanitize(&stem)),
+                            content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+                            bytes: workbook,
+                        }],
+                        values: BTreeMap::from([
+                            ("file".to_owned(), name.clone()),
+                            ("verdict".to_owned(), verdict.to_owned()),
+                        ]),
+                    });
+                }
+                produced.moves.push((path.clone(), target));
+            }
+            Err(error) => {
+                unreadable += 1;
+                digest_lines.push(format!(
+                    "・{name}: 読めませんでした [{}] {error}",
+                    error.code()
+                ));
+                produced.moves.push((path.clone(), target));
+            }
+        }
+    }
+    produced.stages.push(StageOutcome::ok(
+        "監査",
+        format!("監査 {audited} 件、読めないファイル {unreadable} 件"),
+    ));
+    if kind.digest() {
+        let local = request.scheduled_for.with_timezone(&spec.schedule().zone());
+        produced.mails.push(Outgoing {
+            key: "digest".to_owned(),
+            once_ever: false,
+            to: all_recipients(spec),
+            subject: format!("【契約書チェック】{} のまとめ（{} 件）", local.format("%Y-%m-%d"), files.len()),
+            text: format!(
+                "{} に届いた契約書 {} 件の確認結果です。\n\n{}\n\n確認したファイルは {} に移しました。\n（mamori が自動で送信しています）\n",
+                kind.inbox().display(),
+                files.len(),
+                digest_lines.join("\n"),
+                kind.done().display()
+            ),
+            html: None,
+            attachments: Vec::new(),
+            values: BTreeMap::from([("count".to_owned(), files.len().to_string())]),
+        });
+    }
+    Ok(produced)
+}
+
+/// A file name part without path separators or characters Windows refuses.
+fn sanitize(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
