@@ -2,5 +2,7 @@
 
 mod audit;
 mod import;
+mod jobs;
+mod mail;
 mod report;
 mod support;

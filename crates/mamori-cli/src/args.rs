@@ -68,6 +68,8 @@ pub enum MailCommand {
     Test(MailTestArgs),
     /// List queued, sent, failed and dead messages, newest first
     Outbox(OutboxArgs),
+    /// Send the queued messages that are due now (the daemon does this on its own)
+    Flush(JsonArgs),
 }
 
 #[derive(Debug, Args)]

@@ -91,8 +91,25 @@ fn init_logging(verbose: u8) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| LogWriter)
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
+}
+
+/// Standard error for log lines, where a failed write is dropped: a daemon whose log pipe
+/// closed keeps running (tracing-subscriber would otherwise report the failure with
+/// `eprintln!`, which panics on the same closed pipe).
+struct LogWriter;
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
+        let _ = std::io::stderr().write_all(buffer);
+        Ok(buffer.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = std::io::stderr().flush();
+        Ok(())
+    }
 }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use mamori_mail::Transport;
 use mamori_store::{RunTrigger, StoreError};
 
-use crate::outbox::{Clock, FlushReport, RetryPolicy, flush};
+use crate::outbox::{Clock, FlushReport, Holder, RetryPolicy, flush};
 use crate::run::{JobContext, RunError, RunRecord, RunRequest, run_job};
 use crate::schedule::{ClosedDays, due};
 use crate::spec::{JobSpec, load_dir};
@@ -30,6 +30,9 @@ pub struct DaemonConfig {
     pub retry: RetryPolicy,
     /// Names this process in the lease and outbox leases (`host:pid`).
     pub holder: String,
+    /// Whether the holder of a lease is known to be gone (a process of this host that no longer
+    /// runs): its lease is taken over at once instead of waiting for it to expire.
+    pub holder_is_gone: fn(&str) -> bool,
 }
 
 /// What one tick did.
@@ -130,7 +133,10 @@ pub async fn tick(
         &context.mail,
         &config.retry,
         clock,
-        &config.holder,
+        Holder {
+            name: &config.holder,
+            is_gone: config.holder_is_gone,
+        },
     )
     .await?;
     Ok(report)
@@ -158,7 +164,17 @@ pub async fn run_daemon(
             .lease(DAEMON_LEASE)
             .await?
             .unwrap_or_else(|| ("?".to_owned(), now));
-        return Err(DaemonError::Locked { holder, until });
+        let taken_over = (config.holder_is_gone)(&holder) && {
+            tracing::warn!(%holder, "the daemon holding the store is gone; taking over");
+            context.store.release_lease(DAEMON_LEASE, &holder).await?;
+            context
+                .store
+                .take_lease(DAEMON_LEASE, &config.holder, now, now + LEASE_TTL)
+                .await?
+        };
+        if !taken_over {
+            return Err(DaemonError::Locked { holder, until });
+        }
     }
     let interrupted = context.store.interrupt_running(now).await?;
     if interrupted > 0 {

@@ -54,15 +54,47 @@ pub trait Clock: Send + Sync {
 const LEASE_BATCH: u32 = 50;
 const LEASE_SECONDS: i64 = 300;
 
+/// Who is sending, and how to tell that another sender is gone.
+#[derive(Debug, Clone, Copy)]
+pub struct Holder<'a> {
+    /// Names this sender in the leases it takes (`host:pid`).
+    pub name: &'a str,
+    /// Whether the sender named so is known to be gone (a process of this host that no longer
+    /// runs): the mail it leased is freed at once instead of when its lease runs out.
+    pub is_gone: fn(&str) -> bool,
+}
+
+impl<'a> From<&'a str> for Holder<'a> {
+    /// A sender that knows of no other sender's fate (leases of others run out in time).
+    fn from(name: &'a str) -> Holder<'a> {
+        Holder {
+            name,
+            is_gone: |_| false,
+        }
+    }
+}
+
 /// Sends every message due now, until none is due.
-pub async fn flush(
+///
+/// Messages are leased in batches, and each lease is renewed (and checked) right before its
+/// message is sent: a batch that outlasts its lease never sends a message another sender has
+/// taken since.
+pub async fn flush<'h>(
     store: &Store,
     transport: &Transport,
     mail: &MailSettings,
     policy: &RetryPolicy,
     clock: &dyn Clock,
-    holder: &str,
+    holder: impl Into<Holder<'h>>,
 ) -> Result<FlushReport, StoreError> {
+    let holder = holder.into();
+    for other in store.outbox_lease_holders().await? {
+        if other != holder.name && (holder.is_gone)(&other) {
+            let freed = store.release_outbox_leases(&other).await?;
+            tracing::warn!(holder = %other, freed, "a sender that is gone held mail; freed it");
+        }
+    }
+    let holder = holder.name;
     let mut report = FlushReport::default();
     loop {
         let now = clock.now();
@@ -78,6 +110,18 @@ pub async fn flush(
             return Ok(report);
         }
         for message in due {
+            let now = clock.now();
+            if !store
+                .renew_lease(
+                    message.id,
+                    holder,
+                    now + chrono::Duration::seconds(LEASE_SECONDS),
+                )
+                .await?
+            {
+                tracing::debug!(id = message.id, "lease lost to another sender; not sending");
+                continue;
+            }
             let composed = mamori_mail::Composed {
                 message_id: message.message_id.clone(),
                 envelope_from: message.envelope_from.clone(),

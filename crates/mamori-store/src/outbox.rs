@@ -238,6 +238,48 @@ impl Store {
         rows.iter().map(OutboxMessage::from_row).collect()
     }
 
+    /// Extends `holder`'s lease on one message just before sending it. False when the lease
+    /// was lost (it ran out and another sender took the message): do not send it then.
+    pub async fn renew_lease(
+        &self,
+        id: i64,
+        holder: &str,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "UPDATE outbox SET lease_until = $1 WHERE id = $2 AND lease_holder = $3 AND status = 'queued'",
+        )
+        .bind(stamp(lease_until))
+        .bind(id)
+        .bind(holder)
+        .execute(&self.pool)
+        .await
+        .map_err(query_error("renewing a lease on mail"))?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Who holds leases on queued mail (a sender that died holds them until they run out).
+    pub async fn outbox_lease_holders(&self) -> Result<Vec<String>, StoreError> {
+        sqlx::query_scalar(
+            "SELECT DISTINCT lease_holder FROM outbox WHERE status = 'queued' AND lease_holder IS NOT NULL ORDER BY lease_holder",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error("listing mail leases"))
+    }
+
+    /// Frees the mail leased by `holder` (a sender known to be gone).
+    pub async fn release_outbox_leases(&self, holder: &str) -> Result<u64, StoreError> {
+        let result = sqlx::query(
+            "UPDATE outbox SET lease_holder = NULL, lease_until = NULL WHERE lease_holder = $1 AND status = 'queued'",
+        )
+        .bind(holder)
+        .execute(&self.pool)
+        .await
+        .map_err(query_error("releasing mail leases"))?;
+        Ok(result.rows_affected())
+    }
+
     /// The server accepted the message (or the file was written).
     pub async fn mark_sent(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
         sqlx::query(

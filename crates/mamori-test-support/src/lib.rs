@@ -5,12 +5,15 @@
 //! colspan/rowspan), so every importer test reads a real file rather than a hand-made grid.
 //! [`document`] writes contract documents as real files (.docx with Word numbering, PDF with a
 //! Japanese text layer, a PDF without one), and [`contract`] generates compliant 第6条
-//! outsourcing contracts as data, to render and mutate.
+//! outsourcing contracts as data, to render and mutate. [`smtp`] runs a real SMTP server
+//! (aiosmtpd) on loopback, in clear text, with STARTTLS or implicit TLS (a test CA from rcgen),
+//! with scripted or slow replies, and reads back what it received in arrival order.
 //!
 //! Must not: appear in a `[dependencies]` section (only `[dev-dependencies]`).
 
 pub mod contract;
 pub mod document;
+pub mod smtp;
 pub mod table;
 
 pub use contract::{Contract, DocxNumbering, STYLES, Wording};

@@ -7,7 +7,7 @@
 use anyhow::Context as _;
 use chrono::{DateTime, NaiveDate, TimeZone as _, Timelike as _, Utc};
 use mamori_jobs::daemon::{DaemonConfig, run_daemon};
-use mamori_jobs::outbox::{Clock, RetryPolicy, flush};
+use mamori_jobs::outbox::{Clock, Holder, RetryPolicy, flush};
 use mamori_jobs::run::{JobContext, MailSettings, RunRequest, run_job};
 use mamori_jobs::schedule::{ClosedDays, next_fires};
 use mamori_jobs::spec::{JobSpec, load_dir};
@@ -280,6 +280,7 @@ async fn run_one(settings: &Settings, args: &JobRunArgs) -> anyhow::Result<ExitS
         },
     )
     .await?;
+    let name = holder();
     let delivery = if args.dry_run {
         mamori_jobs::outbox::FlushReport::default()
     } else {
@@ -289,7 +290,7 @@ async fn run_one(settings: &Settings, args: &JobRunArgs) -> anyhow::Result<ExitS
             &context.mail,
             &RetryPolicy::standard(),
             &SystemClock,
-            &holder(),
+            sender(&name),
         )
         .await?
     };
@@ -453,10 +454,13 @@ async fn daemon(settings: &Settings) -> anyhow::Result<ExitStatus> {
         closed: ClosedDays::new(settings.closed_days.clone()),
         retry: RetryPolicy::standard(),
         holder: holder(),
+        holder_is_gone,
     };
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    // Registered before the daemon starts, so a SIGTERM right after start-up is not lost.
+    let signals = Signals::register()?;
     tokio::spawn(async move {
-        wait_for_signal().await;
+        signals.wait().await;
         tracing::info!("stopping after the job in hand");
         let _ = stop.send(true);
     });
@@ -474,25 +478,45 @@ async fn daemon(settings: &Settings) -> anyhow::Result<ExitStatus> {
 }
 
 /// SIGTERM (systemd, `kill`) or SIGINT (Ctrl-C).
-async fn wait_for_signal() {
+struct Signals {
     #[cfg(unix)]
-    {
-        let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
-        match terminate {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = terminate.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn register() -> anyhow::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals {
+                terminate: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+                interrupt: signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Signals {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        {
+            let Signals {
+                mut terminate,
+                mut interrupt,
+            } = self;
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = interrupt.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
@@ -504,6 +528,40 @@ impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
     }
+}
+
+/// This process as a sender of the outbox.
+pub(crate) fn sender(name: &str) -> Holder<'_> {
+    Holder {
+        name,
+        is_gone: holder_is_gone,
+    }
+}
+
+/// Whether `holder` (`host:pid`) is a process of this host that no longer runs: no such
+/// process, a zombie, or a process that is not mamori (the number was reused).
+fn holder_is_gone(holder: &str) -> bool {
+    let Some((host, pid)) = holder.rsplit_once(':') else {
+        return false;
+    };
+    let this = self::holder();
+    let Some((this_host, _)) = this.rsplit_once(':') else {
+        return false;
+    };
+    if host != this_host || pid.parse::<u32>().is_err() || !cfg!(target_os = "linux") {
+        return false;
+    }
+    let process = std::path::Path::new("/proc").join(pid);
+    let Ok(stat) = std::fs::read_to_string(process.join("stat")) else {
+        return true;
+    };
+    // The state follows the parenthesised command name: `1234 (mamori) Z …`.
+    let zombie = stat
+        .rsplit_once(')')
+        .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'));
+    let mamori = std::fs::read(process.join("cmdline"))
+        .is_ok_and(|command| String::from_utf8_lossy(&command).contains("mamori"));
+    zombie || !mamori
 }
 
 /// `host:pid`, naming this process in leases.

@@ -9,8 +9,8 @@ use mamori_mail::{Address, Draft, compose};
 use mamori_store::{NewMessage, OutboxStatus};
 use serde::Serialize;
 
-use crate::args::{MailCommand, MailTestArgs, OutboxArgs, OutboxStatusArg};
-use crate::commands::jobs::{holder, mail_settings};
+use crate::args::{JsonArgs, MailCommand, MailTestArgs, OutboxArgs, OutboxStatusArg};
+use crate::commands::jobs::{holder, mail_settings, sender};
 use crate::settings::Settings;
 use crate::{ExitStatus, printer};
 
@@ -18,7 +18,38 @@ pub(crate) async fn run(settings: &Settings, command: &MailCommand) -> anyhow::R
     match command {
         MailCommand::Test(args) => test(settings, args).await,
         MailCommand::Outbox(args) => outbox(settings, args).await,
+        MailCommand::Flush(args) => flush_now(settings, args).await,
     }
+}
+
+async fn flush_now(settings: &Settings, args: &JsonArgs) -> anyhow::Result<ExitStatus> {
+    let (mail, transport) = mail_settings(settings)?;
+    let name = holder();
+    let store = crate::commands::open_existing_store(settings).await?;
+    let report = flush(
+        &store,
+        &transport,
+        &mail,
+        &RetryPolicy::standard(),
+        &SystemClock,
+        sender(&name),
+    )
+    .await;
+    store.close().await;
+    let report = report?;
+    if args.json {
+        printer::json(&report)?;
+    } else {
+        printer::line(&format!(
+            "送信 {}、再試行待ち {}、失敗 {}、断念 {}",
+            report.sent, report.retrying, report.failed, report.dead
+        ));
+    }
+    Ok(if report.failed > 0 || report.dead > 0 {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -79,7 +110,16 @@ async fn test(settings: &Settings, args: &MailTestArgs) -> anyhow::Result<ExitSt
         max_attempts: 1,
         ..RetryPolicy::standard()
     };
-    flush(&store, &transport, &mail, &policy, &SystemClock, &holder()).await?;
+    let name = holder();
+    flush(
+        &store,
+        &transport,
+        &mail,
+        &policy,
+        &SystemClock,
+        sender(&name),
+    )
+    .await?;
     let row = match ids.first().copied().flatten() {
         Some(id) => store
             .outbox(None, 50)

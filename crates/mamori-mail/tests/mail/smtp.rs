@@ -9,8 +9,8 @@ use mamori_mail::{
     TransportUrl, compose,
 };
 
-use crate::support::certs::{self, TestCerts};
-use crate::support::server::{Handler, ServerTls, SmtpServer, free_port};
+use mamori_test_support::smtp::{Handler, ServerTls, SmtpServer, TestCerts, free_port};
+
 use crate::support::{TO, assert_sample_message, parse, sample_draft};
 
 fn smtp_url(url: &str, certs: Option<&TestCerts>) -> TransportUrl {
@@ -51,7 +51,12 @@ fn assert_accepted(delivery: &Delivery) {
 #[tokio::test]
 async fn plain_smtp_delivers_the_japanese_message() {
     let work = tempfile::tempdir().expect("tempdir");
-    let server = SmtpServer::start(work.path(), free_port(), &ServerTls::None, Handler::Mailbox);
+    let server = SmtpServer::start(
+        work.path(),
+        free_port(),
+        &ServerTls::None,
+        &Handler::mailbox(),
+    );
     let url = smtp_url(&format!("smtp://127.0.0.1:{}", server.port()), None);
     let transport = Transport::new(&url, None).expect("transport");
     assert!(transport.sends_outside());
@@ -69,12 +74,12 @@ async fn plain_smtp_delivers_the_japanese_message() {
 #[tokio::test]
 async fn starttls_delivers_with_an_extra_root_certificate() {
     let work = tempfile::tempdir().expect("tempdir");
-    let certs = certs::generate(work.path());
+    let certs = TestCerts::generate(work.path());
     let server = SmtpServer::start(
         work.path(),
         free_port(),
         &ServerTls::StartTls(&certs),
-        Handler::Mailbox,
+        &Handler::mailbox(),
     );
     let url = smtp_url(
         &format!("smtp+starttls://127.0.0.1:{}", server.port()),
@@ -94,12 +99,12 @@ async fn starttls_delivers_with_an_extra_root_certificate() {
 #[tokio::test]
 async fn implicit_tls_delivers_with_an_extra_root_certificate() {
     let work = tempfile::tempdir().expect("tempdir");
-    let certs = certs::generate(work.path());
+    let certs = TestCerts::generate(work.path());
     let server = SmtpServer::start(
         work.path(),
         free_port(),
         &ServerTls::Implicit(&certs),
-        Handler::Mailbox,
+        &Handler::mailbox(),
     );
     let url = smtp_url(
         &format!("smtps://localhost:{}", server.port()),
@@ -119,12 +124,12 @@ async fn implicit_tls_delivers_with_an_extra_root_certificate() {
 #[tokio::test]
 async fn untrusted_certificate_is_transient_and_delivers_nothing() {
     let work = tempfile::tempdir().expect("tempdir");
-    let certs = certs::generate(work.path());
+    let certs = TestCerts::generate(work.path());
     let server = SmtpServer::start(
         work.path(),
         free_port(),
         &ServerTls::Implicit(&certs),
-        Handler::Mailbox,
+        &Handler::mailbox(),
     );
     // No extra root: the test CA is not trusted.
     let url = smtp_url(&format!("smtps://127.0.0.1:{}", server.port()), None);
@@ -155,9 +160,14 @@ async fn untrusted_certificate_is_transient_and_delivers_nothing() {
 #[tokio::test]
 async fn starttls_is_required_not_opportunistic() {
     let work = tempfile::tempdir().expect("tempdir");
-    let certs = certs::generate(work.path());
+    let certs = TestCerts::generate(work.path());
     // A server that offers no STARTTLS: the message must not go out in clear text.
-    let server = SmtpServer::start(work.path(), free_port(), &ServerTls::None, Handler::Mailbox);
+    let server = SmtpServer::start(
+        work.path(),
+        free_port(),
+        &ServerTls::None,
+        &Handler::mailbox(),
+    );
     let url = smtp_url(
         &format!("smtp+starttls://127.0.0.1:{}", server.port()),
         Some(&certs),
@@ -194,7 +204,7 @@ async fn server_down_is_transient_then_the_retry_delivers_once() {
         error.message
     );
 
-    let server = SmtpServer::start(work.path(), port, &ServerTls::None, Handler::Mailbox);
+    let server = SmtpServer::start(work.path(), port, &ServerTls::None, &Handler::mailbox());
     let delivery = transport.send(&composed).await.expect("retry");
 
     assert_accepted(&delivery);
@@ -210,9 +220,7 @@ async fn reply_550_is_permanent_with_its_code() {
         work.path(),
         free_port(),
         &ServerTls::None,
-        Handler::Scripted {
-            replies: vec!["550 5.7.1 rejected by policy".to_owned()],
-        },
+        &Handler::scripted(["550 5.7.1 rejected by policy"]),
     );
     let url = smtp_url(&format!("smtp://127.0.0.1:{}", server.port()), None);
     let transport = Transport::new(&url, None).expect("transport");
@@ -239,9 +247,7 @@ async fn reply_451_is_transient_and_the_retry_delivers_once() {
         work.path(),
         free_port(),
         &ServerTls::None,
-        Handler::Scripted {
-            replies: vec!["451 4.3.0 try again later".to_owned()],
-        },
+        &Handler::scripted(["451 4.3.0 try again later"]),
     );
     let url = smtp_url(&format!("smtp://127.0.0.1:{}", server.port()), None);
     let transport = Transport::new(&url, None).expect("transport");
@@ -270,7 +276,12 @@ async fn reply_451_is_transient_and_the_retry_delivers_once() {
 #[tokio::test]
 async fn one_pooled_transport_delivers_twenty_messages() {
     let work = tempfile::tempdir().expect("tempdir");
-    let server = SmtpServer::start(work.path(), free_port(), &ServerTls::None, Handler::Mailbox);
+    let server = SmtpServer::start(
+        work.path(),
+        free_port(),
+        &ServerTls::None,
+        &Handler::mailbox(),
+    );
     let url = smtp_url(&format!("smtp://127.0.0.1:{}", server.port()), None);
     let transport = Transport::new(&url, None).expect("transport");
 
@@ -308,7 +319,12 @@ async fn one_pooled_transport_delivers_twenty_messages() {
 async fn password_never_appears_in_errors() {
     let work = tempfile::tempdir().expect("tempdir");
     // aiosmtpd without an authenticator offers no AUTH, so logging in fails.
-    let server = SmtpServer::start(work.path(), free_port(), &ServerTls::None, Handler::Mailbox);
+    let server = SmtpServer::start(
+        work.path(),
+        free_port(),
+        &ServerTls::None,
+        &Handler::mailbox(),
+    );
     let url = smtp_url(&format!("smtp://mamori@127.0.0.1:{}", server.port()), None);
     let password = "correct-horse-battery-staple";
     let transport =

@@ -1,8 +1,5 @@
-//! Shared test support: the sample Japanese draft, parsing helpers, test certificates
-//! ([`certs`]) and a real SMTP server on loopback ([`server`]).
-
-pub(crate) mod certs;
-pub(crate) mod server;
+//! What the mail tests share: the sample Japanese draft and parsing helpers. The SMTP server and
+//! its test certificates come from `mamori_test_support::smtp`.
 
 use std::time::{Duration, SystemTime};
 
