@@ -7,8 +7,6 @@ use std::sync::Mutex;
 use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use chrono_tz::Asia::Tokyo;
 use mail_parser::MimeHeaders as _;
-use mamori_audit::ruleset::Ruleset;
-use mamori_audit::wording::ClauseWording;
 use mamori_jobs::daemon::{DaemonConfig, tick};
 use mamori_jobs::outbox::{Clock, RetryPolicy, flush};
 use mamori_jobs::run::{JobContext, MailSettings, RunRecord, RunRequest, run_job};
@@ -80,8 +78,8 @@ impl Project {
             city: mamori_report::City::default(),
             rollup: mamori_report::Rollup::default(),
             templates: mamori_report::Templates::default(),
-            ruleset: Ruleset::standard(),
-            wording: ClauseWording::standard(),
+            audit_ruleset: None,
+            audit_clauses: None,
             mail: MailSettings {
                 from: "総務課 <soumu@city.example.jp>".parse().expect("from"),
                 admin: Some("johosys@city.example.jp".parse().expect("admin")),

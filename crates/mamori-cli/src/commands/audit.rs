@@ -179,54 +179,18 @@ pub(crate) async fn run(settings: &Settings, args: &AuditArgs) -> anyhow::Result
 }
 
 /// The built-in checklist, or the city's from `[audit] ruleset`.
-pub(crate) fn load_ruleset(settings: &Settings) -> anyhow::Result<Ruleset> {
-    match &settings.audit_ruleset {
-        None => Ok(Ruleset::standard()),
-        Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| {
-                format!(
-                    "mamori.toml の [audit] ruleset `{}` を読めません",
-                    path.display()
-                )
-            })?;
-            Ruleset::from_toml(&text).map_err(|error| error_with_code(&error))
-        }
-    }
+fn load_ruleset(settings: &Settings) -> anyhow::Result<Ruleset> {
+    Ok(mamori_jobs::stage::contracts::load_ruleset(
+        settings.audit_ruleset.as_deref(),
+    )?)
 }
 
 /// The built-in clause wording with the city's files (`[audit] clauses`) in place of those
 /// they name.
-pub(crate) fn load_wording(settings: &Settings) -> anyhow::Result<ClauseWording> {
-    let standard = ClauseWording::standard();
-    let Some(folder) = &settings.audit_clauses else {
-        return Ok(standard);
-    };
-    let entries = std::fs::read_dir(folder).with_context(|| {
-        format!(
-            "mamori.toml の [audit] clauses のフォルダ `{}` を読めません",
-            folder.display()
-        )
-    })?;
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for entry in entries {
-        let path = entry?.path();
-        if !path.is_file() {
-            continue;
-        }
-        let name = path
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("`{}` を読めません", path.display()))?;
-        pairs.push((name, text));
-    }
-    pairs.sort();
-    let borrowed: Vec<(&str, &str)> = pairs
-        .iter()
-        .map(|(name, text)| (name.as_str(), text.as_str()))
-        .collect();
-    Ok(standard.with_overrides(&borrowed))
+fn load_wording(settings: &Settings) -> anyhow::Result<ClauseWording> {
+    Ok(mamori_jobs::stage::contracts::load_wording(
+        settings.audit_clauses.as_deref(),
+    )?)
 }
 
 /// The error with its stable code, for the command's error line.

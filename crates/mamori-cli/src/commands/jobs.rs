@@ -584,8 +584,8 @@ pub(crate) async fn job_context(settings: &Settings) -> anyhow::Result<(JobConte
         templates: mamori_jobs::stage::report::load_templates(
             settings.report_templates.as_deref(),
         )?,
-        ruleset: crate::commands::audit::load_ruleset(settings)?,
-        wording: crate::commands::audit::load_wording(settings)?,
+        audit_ruleset: settings.audit_ruleset.clone(),
+        audit_clauses: settings.audit_clauses.clone(),
         mail,
         data_dir: settings.data_dir.clone(),
     };

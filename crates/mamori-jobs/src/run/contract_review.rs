@@ -11,7 +11,9 @@ use mamori_mail::Attachment;
 use crate::run::outgoing::all_recipients;
 use crate::run::{JobContext, Outgoing, Produced, RunRequest, StageFailure, StageOutcome};
 use crate::spec::{ContractReviewSpec, JobSpec};
-use crate::stage::contracts::{CONTRACT_EXTENSIONS, audit_view, read_contract};
+use crate::stage::contracts::{
+    CONTRACT_EXTENSIONS, audit_view, load_ruleset, load_wording, read_contract,
+};
 use crate::stage::folder::files_in;
 
 pub(crate) async fn produce(
@@ -50,6 +52,20 @@ pub(crate) async fn produce(
         "契約書の収集",
         format!("{} 件", files.len()),
     ));
+    let checklist = load_ruleset(context.audit_ruleset.as_deref())
+        .and_then(|ruleset| Ok((ruleset, load_wording(context.audit_clauses.as_deref())?)));
+    let (ruleset, wording) = match checklist {
+        Ok(checklist) => checklist,
+        Err(error) => {
+            return Err((
+                produced.stages,
+                StageFailure {
+                    stage: "チェックリスト",
+                    detail: error.to_string(),
+                },
+            ));
+        }
+    };
 
     let mut digest_lines = Vec::new();
     let mut audited = 0;
@@ -70,11 +86,11 @@ pub(crate) async fn produce(
                         main: &text,
                         annex: None,
                     },
-                    &context.ruleset,
-                    &context.wording,
+                    &ruleset,
+                    &wording,
                 );
                 audited += 1;
-                let view = audit_view(std::slice::from_ref(&report), &[None], &context.ruleset);
+                let view = audit_view(std::slice::from_ref(&report), &[None], &ruleset);
                 let verdict = if report.verdict == Verdict::Pass {
                     "条項がそろっています"
                 } else {

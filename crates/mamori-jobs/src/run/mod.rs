@@ -17,8 +17,6 @@ mod outgoing;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use mamori_audit::ruleset::Ruleset;
-use mamori_audit::wording::ClauseWording;
 use mamori_core::CategorySchema;
 use mamori_mail::{Address, TransportUrl};
 use mamori_report::{City, Rollup, Templates};
@@ -39,8 +37,11 @@ pub struct JobContext {
     pub city: City,
     pub rollup: Rollup,
     pub templates: Templates,
-    pub ruleset: Ruleset,
-    pub wording: ClauseWording,
+    /// The city's checklist (`[audit] ruleset`), loaded when a contract review runs so an idle
+    /// daemon does not hold it; `None` for the built-in one.
+    pub audit_ruleset: Option<PathBuf>,
+    /// The city's clause wording folder (`[audit] clauses`); `None` for the built-in texts.
+    pub audit_clauses: Option<PathBuf>,
     pub mail: MailSettings,
     /// Where reports and previews are written (`./mamori-data` by default).
     pub data_dir: PathBuf,

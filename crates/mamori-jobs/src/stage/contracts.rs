@@ -12,6 +12,7 @@ use mamori_audit::compare::{ArticleComparison, ArticleRef, Comparison, SpanKind}
 use mamori_audit::report::{AuditReport, Verdict};
 use mamori_audit::ruleset::Ruleset;
 use mamori_audit::source::SourceText;
+use mamori_audit::wording::ClauseWording;
 use mamori_report::audit::{
     AuditView, ClauseView, ComparisonRow, ComparisonView, ContractView, FindingView,
 };
@@ -24,6 +25,72 @@ pub const CONTRACT_EXTENSIONS: &[&str] = &["docx", "pdf", "txt", "md", "doc"];
 pub const MAX_CONTRACT_BYTES: u64 = 50 * 1024 * 1024;
 /// How long `pdftotext` may take on one file.
 pub const PDF_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Why the checklist or the clause wording could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ChecklistError {
+    #[error("mamori.toml の [audit] ruleset `{}` を読めません", path.display())]
+    ReadRuleset {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("[{}] {source}", source.code())]
+    Ruleset {
+        #[source]
+        source: AuditError,
+    },
+    #[error("mamori.toml の [audit] clauses のフォルダ `{}` を読めません", folder.display())]
+    ReadWording {
+        folder: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The built-in checklist, or the city's (`[audit] ruleset`).
+pub fn load_ruleset(path: Option<&Path>) -> Result<Ruleset, ChecklistError> {
+    let Some(path) = path else {
+        return Ok(Ruleset::standard());
+    };
+    let text = std::fs::read_to_string(path).map_err(|source| ChecklistError::ReadRuleset {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ruleset::from_toml(&text).map_err(|source| ChecklistError::Ruleset { source })
+}
+
+/// The built-in clause wording with the city's files (`[audit] clauses`: `1.md` … `8.md`) in
+/// place of those they name.
+pub fn load_wording(folder: Option<&Path>) -> Result<ClauseWording, ChecklistError> {
+    let standard = ClauseWording::standard();
+    let Some(folder) = folder else {
+        return Ok(standard);
+    };
+    let error = |source| ChecklistError::ReadWording {
+        folder: folder.to_path_buf(),
+        source,
+    };
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for entry in std::fs::read_dir(folder).map_err(error)? {
+        let path = entry.map_err(error)?.path();
+        if !path.is_file() {
+            continue;
+        }
+        let name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text = std::fs::read_to_string(&path).map_err(error)?;
+        pairs.push((name, text));
+    }
+    pairs.sort();
+    let borrowed: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(name, text)| (name.as_str(), text.as_str()))
+        .collect();
+    Ok(standard.with_overrides(&borrowed))
+}
 
 /// A contract's text and the SHA-256 of its bytes. PDF text comes from `pdftotext`.
 pub async fn read_contract(path: &Path) -> Result<(SourceText, String), AuditError> {
