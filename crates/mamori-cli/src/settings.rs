@@ -219,7 +219,7 @@ pub struct MailConfig {
     pub admin: Option<String>,
     pub password: Option<mamori_mail::Secret>,
     pub ca_file: Option<PathBuf>,
-    pub webhook: Option<String>,
+    pub webhook: Option<mamori_mail::Secret>,
 }
 
 /// Reads `mamori.toml` (the named one, else ./mamori.toml if present) and resolves the store:
@@ -328,7 +328,7 @@ fn mail_from(wire: MailWire, base: &Path, data_dir: &Path) -> anyhow::Result<Mai
         admin: wire.admin,
         password: password.map(mamori_mail::Secret::new),
         ca_file: wire.ca_file.map(|path| base.join(path)),
-        webhook: wire.webhook,
+        webhook: wire.webhook.map(mamori_mail::Secret::new),
     })
 }
 

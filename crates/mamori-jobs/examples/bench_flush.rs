@@ -1,7 +1,9 @@
 //! Benchmark: flush 1,000 queued messages from the outbox to a real SMTP server (Debian's
 //! aiosmtpd) on loopback through one pooled connection, plain and STARTTLS.
 //!
-//! `cargo run --release -p mamori-jobs --example bench_flush [-- COUNT]`
+//! `cargo run --release -p mamori-jobs --example bench_flush [-- COUNT [small]]`
+//!
+//! `small` sends a three-line text message instead of one with a 12 KiB attachment.
 //!
 //! Prints messages per second for each transport and checks that the server stored every
 //! message exactly once.
@@ -25,8 +27,9 @@ impl Clock for WallClock {
     }
 }
 
-fn messages(count: usize, now: DateTime<Utc>) -> Vec<NewMessage> {
+fn messages(count: usize, now: DateTime<Utc>, small: bool) -> Vec<NewMessage> {
     let attachment = vec![0x5a_u8; 12 * 1024];
+    let repeat = if small { 1 } else { 8 };
     (0..count)
         .map(|index| {
             let recipient = format!("tanto{index:04}@city.example.jp");
@@ -34,15 +37,19 @@ fn messages(count: usize, now: DateTime<Utc>) -> Vec<NewMessage> {
                 from: "総務課 <soumu@city.example.jp>".parse().expect("from"),
                 to: vec![format!("担当者{index} <{recipient}>").parse().expect("to")],
                 subject: format!("【提出のお願い】令和7年度 個人情報保護制度の運用状況（{index}）"),
-                text: "令和7年度の運用状況の件数が、まだ総務課に届いていません。\n①〜③の様式でご提出ください。\n".repeat(8),
+                text: "令和7年度の運用状況の件数が、まだ総務課に届いていません。\n①〜③の様式でご提出ください。\n".repeat(repeat),
                 html: None,
-                attachments: vec![Attachment {
-                    file_name: "令和7年度_運用状況_様式.xlsx".to_owned(),
-                    content_type:
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                            .to_owned(),
-                    bytes: attachment.clone(),
-                }],
+                attachments: if small {
+                    Vec::new()
+                } else {
+                    vec![Attachment {
+                        file_name: "令和7年度_運用状況_様式.xlsx".to_owned(),
+                        content_type:
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                                .to_owned(),
+                        bytes: attachment.clone(),
+                    }]
+                },
                 message_id: format!("bench.{index}@city.example.jp"),
                 date: now.into(),
             };
@@ -65,6 +72,7 @@ fn messages(count: usize, now: DateTime<Utc>) -> Vec<NewMessage> {
 async fn run(
     label: &str,
     count: usize,
+    small: bool,
     tls: &ServerTls<'_>,
     url: impl Fn(u16) -> String,
     certs: &TestCerts,
@@ -74,7 +82,10 @@ async fn run(
         .await
         .expect("store");
     let now = Utc::now();
-    store.enqueue(&messages(count, now)).await.expect("enqueue");
+    store
+        .enqueue(&messages(count, now, small))
+        .await
+        .expect("enqueue");
     let port = free_port();
     let server = SmtpServer::start(folder.path(), port, tls, &Handler::mailbox());
     let mut transport_url = TransportUrl::parse(&url(port)).expect("url");
@@ -119,11 +130,13 @@ async fn main() {
         .nth(1)
         .and_then(|text| text.parse().ok())
         .unwrap_or(1000);
+    let small = std::env::args().nth(2).as_deref() == Some("small");
     let certificates = tempfile::tempdir().expect("tempdir");
     let certs = TestCerts::generate(certificates.path());
     run(
         "plain smtp://",
         count,
+        small,
         &ServerTls::None,
         |port| format!("smtp://127.0.0.1:{port}"),
         &certs,
@@ -132,6 +145,7 @@ async fn main() {
     run(
         "smtp+starttls://",
         count,
+        small,
         &ServerTls::StartTls(&certs),
         |port| format!("smtp+starttls://localhost:{port}"),
         &certs,

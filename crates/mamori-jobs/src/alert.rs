@@ -89,7 +89,7 @@ pub(crate) async fn queue_alert(context: &JobContext, alert: &Alert<'_>) -> Resu
         );
     }
     if let Some(url) = &context.mail.webhook {
-        post_webhook(url, alert).await;
+        post_webhook(url.expose(), alert).await;
     }
     Ok(())
 }
@@ -106,7 +106,7 @@ pub async fn post_webhook(url: &str, alert: &Alert<'_>) -> bool {
     {
         Ok(client) => client,
         Err(error) => {
-            tracing::error!(%error, "cannot build the webhook client");
+            tracing::error!(error = %error.without_url(), "cannot build the webhook client");
             return false;
         }
     };
@@ -123,7 +123,10 @@ pub async fn post_webhook(url: &str, alert: &Alert<'_>) -> bool {
             Ok(response) => {
                 tracing::warn!(attempt, status = %response.status(), "webhook refused the alert")
             }
-            Err(error) => tracing::warn!(attempt, %error, "webhook not reached"),
+            // The URL carries the hook's token: keep it out of the log.
+            Err(error) => {
+                tracing::warn!(attempt, error = %error.without_url(), "webhook not reached")
+            }
         }
         if attempt < WEBHOOK_ATTEMPTS {
             tokio::time::sleep(wait).await;

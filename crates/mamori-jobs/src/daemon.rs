@@ -71,6 +71,20 @@ pub async fn tick(
     let mut report = TickReport::default();
     for spec in jobs.iter().filter(|spec| spec.enabled()) {
         let now = clock.now();
+        // A job can take minutes (a folder of PDFs, an import): the lease is renewed before
+        // each one, so it never lapses while this daemon is working.
+        if !context
+            .store
+            .take_lease(DAEMON_LEASE, &config.holder, now, now + LEASE_TTL)
+            .await?
+        {
+            let (holder, until) = context
+                .store
+                .lease(DAEMON_LEASE)
+                .await?
+                .unwrap_or_else(|| ("?".to_owned(), now));
+            return Err(DaemonError::Locked { holder, until });
+        }
         let state = context.store.register_job(spec.name(), now).await?;
         let since = state.last_fire_at.unwrap_or(state.first_seen_at);
         let due = due(
@@ -201,20 +215,34 @@ pub async fn run_daemon(
         }
         let report = match tick(context, transport, &loaded.jobs, config, clock).await {
             Ok(report) => report,
-            Err(error) => break Err(error),
+            Err(error @ DaemonError::Locked { .. }) => break Err(error),
+            Err(error) => {
+                // The store busy or unreachable for a moment: say so and try again after the
+                // usual sleep rather than stop scheduling.
+                tracing::error!(%error, "tick failed; trying again");
+                TickReport::default()
+            }
         };
         let now = clock.now();
-        if !context
+        match context
             .store
             .take_lease(DAEMON_LEASE, &config.holder, now, now + LEASE_TTL)
-            .await?
+            .await
         {
-            break Err(DaemonError::Locked {
-                holder: "another process".to_owned(),
-                until: now,
-            });
+            Ok(true) => {}
+            Ok(false) => {
+                let (holder, until) = context
+                    .store
+                    .lease(DAEMON_LEASE)
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| ("?".to_owned(), now));
+                break Err(DaemonError::Locked { holder, until });
+            }
+            Err(error) => tracing::error!(%error, "cannot renew the daemon's lease; trying again"),
         }
-        let next_mail = context.store.next_due().await?;
+        let next_mail = context.store.next_due().await.unwrap_or(None);
         let wake = [report.next_fire, next_mail].into_iter().flatten().min();
         let sleep = wake
             .map(|at| (at - now).to_std().unwrap_or(Duration::ZERO))
@@ -233,10 +261,13 @@ pub async fn run_daemon(
             break Ok(());
         }
     };
-    context
+    if let Err(error) = context
         .store
         .release_lease(DAEMON_LEASE, &config.holder)
-        .await?;
+        .await
+    {
+        tracing::warn!(%error, "cannot release the daemon's lease; it runs out by itself");
+    }
     tracing::info!("daemon stopped");
     result
 }

@@ -175,7 +175,7 @@ pub async fn flush<'h>(
                                 if store.queue_alert(message.id, &alerts).await?
                                     && let Some(url) = &mail.webhook
                                 {
-                                    post_webhook(url, &alert).await;
+                                    post_webhook(url.expose(), &alert).await;
                                 }
                             }
                         }

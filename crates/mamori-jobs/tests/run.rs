@@ -575,6 +575,27 @@ async fn the_reminder_names_who_has_not_sent_and_the_cells_to_check() {
         "incoming/市長部局_令和4年度.xlsx",
         &table("市長部局 運用状況", 12, true),
     );
+    // 教育委員会 sent a file that cannot be taken in (text where a count belongs).
+    let decided = |leaf| Header::grouped("処理の状況", leaf);
+    let broken = TableSpec::new(
+        "年度",
+        vec![
+            Header::leaf("開示請求"),
+            decided("開示"),
+            decided("一部開示"),
+        ],
+    )
+    .title("教育委員会 運用状況")
+    .row(
+        "令和4年度",
+        vec![
+            Value::Text("約5".to_owned()),
+            Value::Count(3),
+            Value::Count(1),
+        ],
+    )
+    .to_xlsx("運用状況");
+    project.write("incoming/教育委員会_令和4年度.xlsx", &broken);
     let summary = mamori_jobs::stage::import::import_folder(
         &project.context.store,
         &project.path("incoming"),
@@ -584,6 +605,7 @@ async fn the_reminder_names_who_has_not_sent_and_the_cells_to_check() {
     .await
     .expect("import");
     assert_eq!(summary.imported.len(), 1, "{summary:?}");
+    assert_eq!(summary.rejected.len(), 1, "{summary:?}");
     assert!(summary.warnings > 0, "the unknown column is a warning");
 
     let spec = project.job("reminder", REMINDER_JOB);
@@ -626,6 +648,22 @@ async fn the_reminder_names_who_has_not_sent_and_the_cells_to_check() {
         to_board.2.contains("・市長"),
         "lists who has sent: {}",
         to_board.2
+    );
+    let resend = messages
+        .iter()
+        .find(|(to, subject, _)| {
+            to == "kyoiku@city.example.jp" && subject.starts_with("【再提出のお願い】")
+        })
+        .expect("教育委員会 is told why its file was not taken in");
+    assert!(
+        resend.2.contains("教育委員会_令和4年度.xlsx"),
+        "{}",
+        resend.2
+    );
+    assert!(
+        resend.2.contains("シート「運用状況」のセル B"),
+        "names the cell: {}",
+        resend.2
     );
     let to_mayor = messages
         .iter()
@@ -849,7 +887,7 @@ fn flaky_webhook() -> (String, std::sync::mpsc::Receiver<String>) {
 async fn a_failed_run_is_posted_to_the_webhook_again_until_it_is_taken() {
     let mut project = Project::new().await;
     let (url, bodies) = flaky_webhook();
-    project.context.mail.webhook = Some(url);
+    project.context.mail.webhook = Some(mamori_mail::Secret::new(url));
     let spec = project.job(
         "annual",
         r#"

@@ -283,7 +283,7 @@ impl Store {
     /// The server accepted the message (or the file was written).
     pub async fn mark_sent(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, lease_holder = NULL, lease_until = NULL, last_error = NULL WHERE id = $2",
+            "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, lease_holder = NULL, lease_until = NULL, last_error = NULL WHERE id = $2 AND status = 'queued'",
         )
         .bind(stamp(now))
         .bind(id)
@@ -301,7 +301,7 @@ impl Store {
         error: &str,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2, lease_holder = NULL, lease_until = NULL WHERE id = $3",
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2, lease_holder = NULL, lease_until = NULL WHERE id = $3 AND status = 'queued'",
         )
         .bind(stamp(next_attempt_at))
         .bind(error)
@@ -320,7 +320,7 @@ impl Store {
         error: &str,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE outbox SET status = $1, attempts = attempts + 1, last_error = $2, lease_holder = NULL, lease_until = NULL WHERE id = $3",
+            "UPDATE outbox SET status = $1, attempts = attempts + 1, last_error = $2, lease_holder = NULL, lease_until = NULL WHERE id = $3 AND status = 'queued'",
         )
         .bind(status.as_str())
         .bind(error)
@@ -382,6 +382,18 @@ impl Store {
             }
             .map_err(query_error("listing the outbox"))?;
         rows.iter().map(OutboxRow::from_row).collect()
+    }
+
+    /// One message as listed.
+    pub async fn outbox_row(&self, id: i64) -> Result<Option<OutboxRow>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ROW_COLUMNS} FROM outbox WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(query_error("reading a queued message"))?;
+        row.as_ref().map(OutboxRow::from_row).transpose()
     }
 
     /// Messages a run queued, in id order.

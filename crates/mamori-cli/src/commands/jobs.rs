@@ -100,6 +100,8 @@ struct ListedJob {
     next: Vec<ListedFire>,
     last_run: Option<ListedRun>,
     approved: bool,
+    /// False when mail goes to a `file://` folder: nothing leaves the machine.
+    approval_needed: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -123,6 +125,7 @@ async fn list(settings: &Settings, args: &JsonArgs) -> anyhow::Result<ExitStatus
     let store = crate::commands::open_or_create_store(settings).await?;
     let closed = ClosedDays::new(settings.closed_days.clone());
     let now = Utc::now();
+    let approval_needed = !settings.mail.url.starts_with("file://");
     let mut listed = Vec::new();
     for spec in &loaded.jobs {
         let zone = spec.schedule().zone();
@@ -154,6 +157,7 @@ async fn list(settings: &Settings, args: &JsonArgs) -> anyhow::Result<ExitStatus
             last_run,
             approved: state.and_then(|state| state.approved_fingerprint)
                 == Some(spec.recipients_fingerprint()),
+            approval_needed,
         });
     }
     store.close().await;
@@ -175,7 +179,13 @@ async fn list(settings: &Settings, args: &JsonArgs) -> anyhow::Result<ExitStatus
                 .join("\n");
             let last = job.last_run.as_ref().map_or_else(
                 || "（未実行）".to_owned(),
-                |run| format!("{} {}", short_time(&run.scheduled_for), run.status),
+                |run| {
+                    format!(
+                        "{} {}",
+                        short_time(&run.scheduled_for),
+                        status_label(run.status)
+                    )
+                },
             );
             vec![
                 job.name.clone(),
@@ -200,6 +210,29 @@ async fn list(settings: &Settings, args: &JsonArgs) -> anyhow::Result<ExitStatus
         rows,
     );
     Ok(ExitStatus::Success)
+}
+
+/// How a run ended, for people.
+fn status_label(status: &str) -> &'static str {
+    match status {
+        "sent" => "送信待ちに登録",
+        "preview" => "プレビューのみ",
+        "skipped" => "送信なし",
+        "missed" => "未実行（停止中）",
+        "failed" => "失敗",
+        "interrupted" => "中断",
+        _ => "実行中",
+    }
+}
+
+/// Why a run started, for people.
+fn trigger_label(trigger: &str) -> &'static str {
+    match trigger {
+        "schedule" => "予定どおり",
+        "catch-up" => "再開後の実行",
+        "dry-run" => "試行（--dry-run）",
+        _ => "手動",
+    }
 }
 
 /// `2026-05-07T09:00:00+09:00` → `2026-05-07 09:00`.
@@ -306,7 +339,7 @@ async fn run_one(settings: &Settings, args: &JobRunArgs) -> anyhow::Result<ExitS
             outbox,
         })?;
     } else {
-        printer::line(&format!("{}: {}", record.job, record.status));
+        printer::line(&format!("{}: {}", record.job, status_label(record.status)));
         printer::line(&format!("  {}", record.detail));
         for stage in &record.stages {
             printer::line(&format!(
@@ -357,6 +390,28 @@ async fn approve(settings: &Settings, args: &JobNameArgs) -> anyhow::Result<Exit
         for (agency, address) in kind.contacts() {
             printer::line(&format!("  {agency}: {address}"));
         }
+    }
+    let store = crate::commands::open_or_create_store(settings).await?;
+    let waiting = store
+        .runs(Some(spec.name()), 20)
+        .await?
+        .into_iter()
+        .take_while(|run| run.status != mamori_store::RunStatus::Sent)
+        .filter(|run| {
+            run.status == mamori_store::RunStatus::Preview
+                && run.trigger != mamori_store::RunTrigger::DryRun
+        })
+        .collect::<Vec<_>>();
+    store.close().await;
+    let zone = spec.schedule().zone();
+    for run in &waiting {
+        let local = run.scheduled_for.with_timezone(&zone);
+        printer::line(&format!(
+            "承認前の実行（{}）のメールは送られていません。今送るには: mamori jobs run {} --as-of {}",
+            local.format("%Y-%m-%d %H:%M"),
+            spec.name(),
+            local.to_rfc3339()
+        ));
     }
     printer::note("宛先を変えると、次の実行はまたプレビューだけになり、承認を待ちます。");
     Ok(ExitStatus::Success)
@@ -430,8 +485,8 @@ async fn history(settings: &Settings, args: &JobHistoryArgs) -> anyhow::Result<E
                 run.id.to_string(),
                 run.job.clone(),
                 when,
-                run.trigger.to_owned(),
-                run.status.to_owned(),
+                trigger_label(run.trigger).to_owned(),
+                status_label(run.status).to_owned(),
                 if stages.is_empty() {
                     run.detail.clone()
                 } else {
@@ -552,15 +607,19 @@ fn holder_is_gone(holder: &str) -> bool {
         return false;
     }
     let process = std::path::Path::new("/proc").join(pid);
-    let Ok(stat) = std::fs::read_to_string(process.join("stat")) else {
-        return true;
+    // Only a process that is certainly not there counts as gone: a /proc we may not read
+    // (hidepid) says nothing, and releasing a live sender's leases could send mail twice.
+    let stat = match std::fs::read_to_string(process.join("stat")) {
+        Ok(stat) => stat,
+        Err(error) => return error.kind() == std::io::ErrorKind::NotFound,
     };
     // The state follows the parenthesised command name: `1234 (mamori) Z …`.
     let zombie = stat
         .rsplit_once(')')
         .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'));
-    let mamori = std::fs::read(process.join("cmdline"))
-        .is_ok_and(|command| String::from_utf8_lossy(&command).contains("mamori"));
+    let mamori = std::fs::read(process.join("cmdline")).map_or(true, |command| {
+        String::from_utf8_lossy(&command).contains("mamori")
+    });
     zombie || !mamori
 }
 

@@ -149,7 +149,11 @@ async fn test(settings: &Settings, args: &MailTestArgs) -> anyhow::Result<ExitSt
     } else {
         printer::line(&format!(
             "テストメールを送れませんでした（{}）: {}",
-            report.status,
+            match status {
+                OutboxStatus::Queued => "再試行待ち",
+                OutboxStatus::Failed => "拒否されました",
+                _ => "断念",
+            },
             report.last_error.as_deref().unwrap_or("")
         ));
     }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use mamori_audit::AuditError;
 use mamori_audit::check::{AuditRequest, audit};
 use mamori_audit::report::{AuditReport, Verdict};
 use mamori_mail::Attachment;
@@ -37,6 +38,18 @@ pub(crate) async fn produce(
             ));
         }
     };
+    // A file changed in the last minute may still be arriving (a copy over the network): it
+    // waits for the next run.
+    let settled = request.now - chrono::Duration::seconds(60);
+    let files: Vec<_> = files
+        .into_iter()
+        .filter(|path| {
+            std::fs::metadata(path)
+                .and_then(|metadata| metadata.modified())
+                .map(chrono::DateTime::<chrono::Utc>::from)
+                .map_or(true, |modified| modified <= settled)
+        })
+        .collect();
     if files.is_empty() {
         produced.stages.push(StageOutcome::skipped(
             "契約書の収集",
@@ -157,11 +170,25 @@ pub(crate) async fn produce(
             }
             Err(error) => {
                 unreadable += 1;
+                // A file whose content is bad goes to the done folder with its error in the
+                // digest; one that failed because of this machine (no pdftotext, a timeout)
+                // stays in the inbox for the next run.
+                let environmental = matches!(
+                    error,
+                    AuditError::PdfToolMissing { .. } | AuditError::PdfToolFailed { .. }
+                );
                 digest_lines.push(format!(
-                    "・{name}: 読めませんでした [{}] {error}",
-                    error.code()
+                    "・{name}: 読めませんでした [{}] {error}{}",
+                    error.code(),
+                    if environmental {
+                        "（受付フォルダに残し、次回もう一度読みます）"
+                    } else {
+                        ""
+                    }
                 ));
-                produced.moves.push((path.clone(), target));
+                if !environmental {
+                    produced.moves.push((path.clone(), target));
+                }
             }
         }
     }

@@ -80,14 +80,31 @@ pub(crate) async fn produce(
         .filter(|agency| !latest.contains_key(*agency))
         .collect();
 
-    // Problems: warnings of the latest accepted file, and errors of rejected files newer than
-    // it whose name carries the body's name (a rejected file has no figures to tell whose it is).
+    // Problems: warnings of the latest accepted file when all its figures are this body's, and
+    // errors of a rejected file newer than it, sent in this reporting season (after the fiscal
+    // year ended), whose file name carries the body's name and no longer expected name that
+    // contains it (水道局 is not 上下水道局): a rejected file has no figures to tell whose it is.
+    let season_start = fiscal_year.last_day().format("%Y-%m-%d").to_string();
     let mut problems: BTreeMap<&Agency, (String, Vec<StoredDiagnostic>)> = BTreeMap::new();
     for expected in kind.agencies() {
         let accepted = latest.get(expected).copied();
         let rejected = imports.iter().find(|import| {
+            let file_name = std::path::Path::new(&import.source)
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let names_it = file_name.contains(expected.as_str())
+                && !kind.agencies().iter().any(|other| {
+                    other != expected
+                        && other.as_str().contains(expected.as_str())
+                        && file_name.contains(other.as_str())
+                });
             import.status == ImportStatus::Rejected
-                && import.source.contains(expected.as_str())
+                && names_it
+                && import
+                    .imported_at
+                    .get(..10)
+                    .is_some_and(|day| day > season_start.as_str())
                 && accepted.is_none_or(|id| import.id > id)
         });
         let chosen = rejected.map(|import| import.id).or(accepted);
@@ -98,7 +115,12 @@ pub(crate) async fn produce(
             .await
             .map_err(|error| fail(error.to_string()))?;
         let Some(detail) = detail else { continue };
-        if !detail.diagnostics.is_empty() {
+        let only_this_body = detail.figures.iter().all(|figure| {
+            Agency::new(&figure.agency).is_some_and(|agency| {
+                &agency == expected || &context.rollup.body_of(&agency) == expected
+            })
+        });
+        if !detail.diagnostics.is_empty() && only_this_body {
             problems.insert(expected, (detail.import.source.clone(), detail.diagnostics));
         }
     }

@@ -54,7 +54,8 @@ pub struct MailSettings {
     pub admin: Option<Address>,
     pub transport: TransportUrl,
     /// Failure alerts are also posted here as JSON.
-    pub webhook: Option<String>,
+    /// (A secret: such URLs carry their token; never logged.)
+    pub webhook: Option<mamori_mail::Secret>,
 }
 
 impl MailSettings {
@@ -109,13 +110,6 @@ pub struct RunRecord {
 pub enum RunError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("cannot write the preview of job `{job}` to `{}`", path.display())]
-    Preview {
-        job: String,
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
 }
 
 /// What a job's kind produced.
@@ -174,7 +168,7 @@ pub async fn run_job(
         .start_run(spec.name(), request.scheduled_for, trigger, request.now)
         .await?;
     tracing::info!(job = %spec.name(), run = run_id, scheduled_for = %request.scheduled_for, "run started");
-    let handled_fire = matches!(request.trigger, RunTrigger::Schedule | RunTrigger::CatchUp)
+    let handled_fire = matches!(trigger, RunTrigger::Schedule | RunTrigger::CatchUp)
         .then_some(request.scheduled_for);
 
     let produced = match spec.kind() {
@@ -262,53 +256,19 @@ pub async fn run_job(
 
     let outside = context.mail.sends_outside();
     let approved = approved_fingerprint == Some(spec.recipients_fingerprint().as_str());
-    if request.dry_run || (outside && !approved) {
-        let folder = context
-            .data_dir
-            .join("previews")
-            .join(spec.name())
-            .join(crate::run::outgoing::stamp_for_path(request.scheduled_for));
-        outgoing::write_preview(context, spec, &produced.mails, &request, &folder).map_err(
-            |source| RunError::Preview {
-                job: spec.name().to_owned(),
-                path: folder.clone(),
-                source,
-            },
-        )?;
-        let detail = if request.dry_run {
-            format!(
-                "--dry-run: {} 通を {} に書き出し、送信していません",
-                produced.mails.len(),
-                folder.display()
-            )
-        } else {
-            format!(
-                "宛先が未承認のため送信していません。{} を確認し、`mamori jobs approve {}` で承認してください",
-                folder.display(),
-                spec.name()
-            )
-        };
-        produced
-            .stages
-            .push(StageOutcome::skipped("送信", detail.clone()));
-        produced.moves.clear();
-        let mut record = finish(
-            context,
-            spec,
-            run_id,
-            &request,
-            RunStatus::Preview,
-            detail,
-            produced,
-            Vec::new(),
-            handled_fire,
-        )
-        .await?;
-        record.preview = Some(folder);
-        return Ok(record);
-    }
-
-    let messages = match outgoing::to_messages(context, spec, &produced.mails, &request) {
+    let preview_only = request.dry_run || (outside && !approved);
+    let folder = context
+        .data_dir
+        .join("previews")
+        .join(spec.name())
+        .join(crate::run::outgoing::stamp_for_path(request.scheduled_for));
+    let composed = match preview_only {
+        true => outgoing::write_preview(context, spec, &produced.mails, &request, &folder)
+            .map(|()| Vec::new())
+            .map_err(|error| format!("{}: {error}", folder.display())),
+        false => outgoing::to_messages(context, spec, &produced.mails, &request),
+    };
+    let messages = match composed {
         Ok(messages) => messages,
         Err(problem) => {
             produced.stages.push(StageOutcome {
@@ -344,6 +304,58 @@ pub async fn run_job(
             return Ok(record);
         }
     };
+    if preview_only {
+        let detail = if request.dry_run {
+            format!(
+                "--dry-run: {} 通を {} に書き出し、送信していません",
+                produced.mails.len(),
+                folder.display()
+            )
+        } else {
+            format!(
+                "宛先が未承認のため送信していません。{} を確認し、`mamori jobs approve {}` で承認してください",
+                folder.display(),
+                spec.name()
+            )
+        };
+        produced
+            .stages
+            .push(StageOutcome::skipped("送信", detail.clone()));
+        produced.moves.clear();
+        let mut record = finish(
+            context,
+            spec,
+            run_id,
+            &request,
+            RunStatus::Preview,
+            detail,
+            produced,
+            Vec::new(),
+            handled_fire,
+        )
+        .await?;
+        record.preview = Some(folder);
+        return Ok(record);
+    }
+    if messages.is_empty() {
+        let detail =
+            "送る相手がいないため、送信していません（宛先・連絡先を確認してください）".to_owned();
+        produced
+            .stages
+            .push(StageOutcome::skipped("送信", detail.clone()));
+        return finish(
+            context,
+            spec,
+            run_id,
+            &request,
+            RunStatus::Skipped,
+            detail,
+            produced,
+            Vec::new(),
+            handled_fire,
+        )
+        .await;
+    }
     let detail = format!("{} 通を送信待ちにしました", messages.len());
     produced
         .stages

@@ -137,14 +137,17 @@ fn drafts(
         let address: Address = recipient
             .parse()
             .map_err(|error| format!("宛先 `{recipient}` を使えません: {error}"))?;
-        if !seen.insert(address.email().to_lowercase()) {
+        // The recipient as the key knows it: `Tanaka@` and `tanaka@` are one person, and
+        // editing the case in the job file must not send a fire's mail again.
+        let recipient = address.email().to_lowercase();
+        if !seen.insert(recipient.clone()) {
             continue;
         }
         let identity = hex(&Sha256::digest(
-            format!("{}\n{key}\n{}", spec.name(), address.email()).as_bytes(),
+            format!("{}\n{key}\n{recipient}", spec.name()).as_bytes(),
         ));
         drafts.push((
-            address.email().to_owned(),
+            recipient,
             Draft {
                 from: context.mail.from.clone(),
                 to: vec![address],

@@ -252,8 +252,10 @@ pub enum SpecErrorKind {
     /// E-JOBS-023: an empty text where a name or folder is needed.
     #[error("空にはできません")]
     Empty,
-    /// E-JOBS-024: `contract_review.done` is the inbox.
-    #[error("`done` が `inbox` と同じフォルダです")]
+    /// E-JOBS-024: `contract_review.done` is the inbox or inside it.
+    #[error(
+        "`done` が `inbox` と同じフォルダか、その中にあります（確認済みのファイルを毎回読み直してしまいます）"
+    )]
     DoneIsInbox,
     /// E-JOBS-025: two job files with the same name.
     #[error("ジョブ名 \"{name}\" は {} でも使われています", first.display())]

@@ -20,7 +20,7 @@ pub struct Transport {
 
 enum Inner {
     File(file::FileTransport),
-    Smtp(smtp::SmtpTransport),
+    Smtp(Box<smtp::SmtpTransport>),
 }
 
 /// What happened to a message that was delivered.
@@ -91,7 +91,9 @@ impl Transport {
     pub fn new(url: &TransportUrl, password: Option<Secret>) -> Result<Transport, TransportError> {
         let inner = match url {
             TransportUrl::File { dir } => Inner::File(file::FileTransport::new(dir.clone())),
-            TransportUrl::Smtp(config) => Inner::Smtp(smtp::SmtpTransport::new(config, password)?),
+            TransportUrl::Smtp(config) => {
+                Inner::Smtp(Box::new(smtp::SmtpTransport::new(config, password)?))
+            }
         };
         Ok(Transport {
             url: url.clone(),
