@@ -439,10 +439,16 @@ async fn history(settings: &Settings, args: &JobHistoryArgs) -> anyhow::Result<E
         .map(|run| HistoryJson {
             id: run.id,
             job: run.job,
-            scheduled_for: run.scheduled_for.to_rfc3339(),
+            scheduled_for: run
+                .scheduled_for
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             trigger: run.trigger.as_str(),
-            started_at: run.started_at.to_rfc3339(),
-            finished_at: run.finished_at.map(|time| time.to_rfc3339()),
+            started_at: run
+                .started_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            finished_at: run
+                .finished_at
+                .map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             status: run.status.as_str(),
             detail: run.detail,
             stages: serde_json::from_str(&run.stages).unwrap_or(serde_json::Value::Null),

@@ -198,10 +198,16 @@ async fn outbox(settings: &Settings, args: &OutboxArgs) -> anyhow::Result<ExitSt
             subject: row.subject,
             status: row.status.as_str(),
             attempts: row.attempts,
-            created_at: row.created_at.to_rfc3339(),
-            next_attempt_at: (row.status == OutboxStatus::Queued)
-                .then(|| row.next_attempt_at.to_rfc3339()),
-            sent_at: row.sent_at.map(|time| time.to_rfc3339()),
+            created_at: row
+                .created_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            next_attempt_at: (row.status == OutboxStatus::Queued).then(|| {
+                row.next_attempt_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            }),
+            sent_at: row
+                .sent_at
+                .map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             last_error: row.last_error,
             message_id: row.message_id,
         })
