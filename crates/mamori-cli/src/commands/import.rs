@@ -9,6 +9,8 @@ use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use mamori_core::{CategorySchema, Code, Diagnostic, Location, Severity};
 use mamori_ingest::{FileReading, Limits, ReadOptions};
+use mamori_jobs::stage::contracts::hex;
+use mamori_jobs::stage::import::format_name;
 use mamori_store::{ImportRow, ImportStatus, NewImport, RecordOutcome, Store, StoreError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -648,27 +650,11 @@ fn unread(name: String, diagnostic: Diagnostic) -> FileReport {
     }
 }
 
-fn format_name(reading: &FileReading) -> &'static str {
-    match reading.format {
-        mamori_ingest::Format::Xlsx => "xlsx",
-        mamori_ingest::Format::Ods => "ods",
-        mamori_ingest::Format::Xls => "xls",
-        mamori_ingest::Format::EncryptedOoxml => "encrypted",
-        mamori_ingest::Format::Html => "html",
-        mamori_ingest::Format::Delimited => "csv",
-        mamori_ingest::Format::OtherZip | mamori_ingest::Format::Unknown => "unknown",
-    }
-}
-
 fn existing_format(stored: &str) -> &'static str {
     ["xlsx", "ods", "xls", "html", "csv"]
         .into_iter()
         .find(|known| *known == stored)
         .unwrap_or("unknown")
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn print_summary(report: &ImportReport) {

@@ -367,7 +367,13 @@ async fn run_one(settings: &Settings, args: &JobRunArgs) -> anyhow::Result<ExitS
         }
     }
     Ok(
-        if record.status == "failed" || delivery.failed > 0 || delivery.dead > 0 {
+        // Mail waiting for a retry has not been delivered yet: a script hears about it (the
+        // daemon, or `mamori mail flush`, delivers it later).
+        if record.status == "failed"
+            || delivery.failed > 0
+            || delivery.dead > 0
+            || delivery.retrying > 0
+        {
             ExitStatus::Failure
         } else {
             ExitStatus::Success
