@@ -8,7 +8,7 @@ use mamori_mail::{Draft, compose};
 use mamori_store::NewMessage;
 use sha2::{Digest as _, Sha256};
 
-use crate::run::{JobContext, MailSettings, RunError};
+use crate::run::{JobContext, MailSettings};
 use crate::stage::contracts::hex;
 
 /// The job name alerts are queued under.
@@ -75,14 +75,10 @@ pub fn alert_message(mail: &MailSettings, alert: &Alert<'_>) -> Option<NewMessag
     })
 }
 
-/// Queues the alert mail and posts to the webhook.
-pub(crate) async fn queue_alert(context: &JobContext, alert: &Alert<'_>) -> Result<(), RunError> {
-    if let Some(message) = alert_message(&context.mail, alert) {
-        context
-            .store
-            .enqueue(std::slice::from_ref(&message))
-            .await?;
-    } else {
+/// Tells of an alert outside the store: the webhook post (its mail was queued with the failure),
+/// or a warning in the log when no admin address is configured.
+pub(crate) async fn announce(context: &JobContext, alert: &Alert<'_>) {
+    if context.mail.admin.is_none() {
         tracing::warn!(
             job = alert.job,
             "no [mail] admin address: the failure is only in the history"
@@ -91,7 +87,6 @@ pub(crate) async fn queue_alert(context: &JobContext, alert: &Alert<'_>) -> Resu
     if let Some(url) = &context.mail.webhook {
         post_webhook(url.expose(), alert).await;
     }
-    Ok(())
 }
 
 /// How often a webhook post is tried, and the first wait (doubled each time).

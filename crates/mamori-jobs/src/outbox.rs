@@ -152,31 +152,36 @@ pub async fn flush<'h>(
                             report.retrying += 1;
                         }
                         Some(status) => {
-                            store.mark_given_up(message.id, status, &text).await?;
+                            // Giving up and queuing the admin's alert commit together (an alert
+                            // is never itself alerted about).
+                            let summary = format!(
+                                "宛先 {} へのメール「{}」を送れませんでした（{}回試行）: {text}",
+                                message.recipient, message.subject, attempts
+                            );
+                            let key = format!("outbox/{}", message.id);
+                            let alert = Alert {
+                                job: &message.job,
+                                key: &key,
+                                summary: &summary,
+                                now: clock.now(),
+                            };
+                            let alerts: Vec<_> = if message.job == ALERT_JOB {
+                                Vec::new()
+                            } else {
+                                alert_message(mail, &alert).into_iter().collect()
+                            };
+                            let gave_up = store.give_up(message.id, status, &text, &alerts).await?;
                             tracing::error!(id = message.id, attempts, error = %text, status = status.as_str(), "mail given up");
                             if status == OutboxStatus::Failed {
                                 report.failed += 1;
                             } else {
                                 report.dead += 1;
                             }
-                            if message.job != ALERT_JOB {
-                                let summary = format!(
-                                    "宛先 {} へのメール「{}」を送れませんでした（{}回試行）: {text}",
-                                    message.recipient, message.subject, attempts
-                                );
-                                let alert = Alert {
-                                    job: &message.job,
-                                    key: &format!("outbox/{}", message.id),
-                                    summary: &summary,
-                                    now: clock.now(),
-                                };
-                                let alerts: Vec<_> =
-                                    alert_message(mail, &alert).into_iter().collect();
-                                if store.queue_alert(message.id, &alerts).await?
-                                    && let Some(url) = &mail.webhook
-                                {
-                                    post_webhook(url.expose(), &alert).await;
-                                }
+                            if gave_up
+                                && message.job != ALERT_JOB
+                                && let Some(url) = &mail.webhook
+                            {
+                                post_webhook(url.expose(), &alert).await;
                             }
                         }
                     }

@@ -25,7 +25,7 @@ use serde::Serialize;
 
 pub use outgoing::{Outgoing, preview_name};
 
-use crate::alert::{Alert, queue_alert};
+use crate::alert::{Alert, alert_message, announce};
 use crate::spec::{JobKind, JobSpec, WhenEmpty};
 
 /// Everything a run needs besides its job: built once by the caller (the CLI from
@@ -190,6 +190,15 @@ pub async fn run_job(
             });
             let detail = format!("{}で失敗しました: {}", failure.stage, failure.detail);
             let stages_json = stages_json(&stages);
+            let key = format!("run/{run_id}");
+            let alert = Alert {
+                job: spec.name(),
+                key: &key,
+                summary: &detail,
+                now: request.now,
+            };
+            // The alert is queued in the transaction that records the failure.
+            let alerts: Vec<_> = alert_message(&context.mail, &alert).into_iter().collect();
             store
                 .finish_run(&FinishedRun {
                     run_id,
@@ -197,21 +206,12 @@ pub async fn run_job(
                     status: RunStatus::Failed,
                     detail: &detail,
                     stages: &stages_json,
-                    messages: &[],
+                    messages: &alerts,
                     handled_fire,
                 })
                 .await?;
             tracing::warn!(job = %spec.name(), run = run_id, %detail, "run failed");
-            queue_alert(
-                context,
-                &Alert {
-                    job: spec.name(),
-                    key: &format!("run/{run_id}"),
-                    summary: &detail,
-                    now: request.now,
-                },
-            )
-            .await?;
+            announce(context, &alert).await;
             return Ok(RunRecord {
                 run_id,
                 job: spec.name().to_owned(),
@@ -279,6 +279,14 @@ pub async fn run_job(
             produced.moves.clear();
             produced.files.clear();
             let detail = format!("メール作成で失敗しました: {problem}");
+            let key = format!("run/{run_id}");
+            let alert = Alert {
+                job: spec.name(),
+                key: &key,
+                summary: &detail,
+                now: request.now,
+            };
+            let alerts: Vec<_> = alert_message(&context.mail, &alert).into_iter().collect();
             let record = finish(
                 context,
                 spec,
@@ -287,20 +295,11 @@ pub async fn run_job(
                 RunStatus::Failed,
                 detail.clone(),
                 produced,
-                Vec::new(),
+                alerts,
                 handled_fire,
             )
             .await?;
-            queue_alert(
-                context,
-                &Alert {
-                    job: spec.name(),
-                    key: &format!("run/{run_id}"),
-                    summary: &detail,
-                    now: request.now,
-                },
-            )
-            .await?;
+            announce(context, &alert).await;
             return Ok(record);
         }
     };
