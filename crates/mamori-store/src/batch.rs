@@ -8,7 +8,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use mamori_core::{Diagnostic, Figure, FiscalYear};
-use sqlx::{QueryBuilder, Row};
+use sqlx::Row;
+
+use crate::statement::Statement;
 
 use crate::{NewImport, RecordOutcome, StoreError, query_error};
 
@@ -76,8 +78,8 @@ async fn record_group(
         .flat_map(|(import, id)| import.figures.iter().map(move |figure| (*id, figure)))
         .collect();
     for chunk in figures.chunks(FIGURE_ROWS) {
-        let mut builder: QueryBuilder<sqlx::Any> = QueryBuilder::new(
-            "INSERT INTO figures (import_id, fiscal_year, agency, category, count, file, sheet, cell) ",
+        let mut builder = Statement::new(
+            "INSERT INTO figures (import_id, fiscal_year, agency, category, count, file, sheet, cell)",
         );
         builder.push_values(chunk, |mut values, (import_id, figure)| {
             values
@@ -91,7 +93,7 @@ async fn record_group(
                 .push_bind(figure.provenance.cell_text());
         });
         builder
-            .build()
+            .build("storing figures")?
             .execute(&mut **transaction)
             .await
             .map_err(query_error("storing figures"))?;
@@ -186,8 +188,8 @@ async fn insert_imports(
     transaction: &mut Transaction<'_>,
     group: &[NewImport<'_>],
 ) -> Result<Vec<i64>, StoreError> {
-    let mut builder: QueryBuilder<sqlx::Any> = QueryBuilder::new(
-        "INSERT INTO imports (source, sha256, size_bytes, format, imported_at, status, figure_count) ",
+    let mut builder = Statement::new(
+        "INSERT INTO imports (source, sha256, size_bytes, format, imported_at, status, figure_count)",
     );
     builder.push_values(group, |mut values, import| {
         values
@@ -196,12 +198,12 @@ async fn insert_imports(
             .push_bind(import.size_bytes as i64)
             .push_bind(import.format.to_owned())
             .push_bind(import.imported_at.to_owned())
-            .push_bind("imported")
+            .push_bind("imported".to_owned())
             .push_bind(import.figures.len() as i64);
     });
     builder.push(" RETURNING id");
     let rows = builder
-        .build()
+        .build("recording imports")?
         .fetch_all(&mut **transaction)
         .await
         .map_err(query_error("recording imports"))?;
@@ -227,8 +229,8 @@ pub(crate) async fn insert_diagnostics(
     diagnostics: &[(i64, &Diagnostic)],
 ) -> Result<(), StoreError> {
     for chunk in diagnostics.chunks(DIAGNOSTIC_ROWS) {
-        let mut builder: QueryBuilder<sqlx::Any> = QueryBuilder::new(
-            "INSERT INTO diagnostics (import_id, code, severity, message, file, sheet, cell) ",
+        let mut builder = Statement::new(
+            "INSERT INTO diagnostics (import_id, code, severity, message, file, sheet, cell)",
         );
         builder.push_values(chunk, |mut values, (import_id, diagnostic)| {
             let location = diagnostic.location();
@@ -242,7 +244,7 @@ pub(crate) async fn insert_diagnostics(
                 .push_bind(location.cell.map(|cell| cell.to_string()));
         });
         builder
-            .build()
+            .build("storing diagnostics")?
             .execute(&mut **transaction)
             .await
             .map_err(query_error("storing diagnostics"))?;
@@ -260,8 +262,7 @@ async fn supersede(
     scopes: &[((i64, &str), i64)],
     first_new: i64,
 ) -> Result<Vec<(i64, i64, String, String, i64)>, StoreError> {
-    let mut builder: QueryBuilder<sqlx::Any> =
-        QueryBuilder::new("UPDATE figures SET superseded_by = CASE");
+    let mut builder = Statement::new("UPDATE figures SET superseded_by = CASE");
     for ((fiscal_year, agency), import_id) in scopes {
         builder.push(" WHEN fiscal_year = ");
         builder.push_bind(*fiscal_year);
@@ -284,7 +285,7 @@ async fn supersede(
     }
     builder.push(") RETURNING import_id, fiscal_year, agency, category, superseded_by");
     builder
-        .build_query_as()
+        .build_query_as("superseding older figures")?
         .fetch_all(&mut **transaction)
         .await
         .map_err(query_error("superseding older figures"))

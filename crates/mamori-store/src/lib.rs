@@ -15,6 +15,7 @@ mod batch;
 mod jobs;
 mod outbox;
 mod rows;
+mod statement;
 mod time;
 
 use std::str::FromStr;
