@@ -8,11 +8,13 @@
 //! outsourcing contracts as data, to render and mutate. [`smtp`] runs a real SMTP server
 //! (aiosmtpd) on loopback, in clear text, with STARTTLS or implicit TLS (a test CA from rcgen),
 //! with scripted or slow replies, and reads back what it received in arrival order.
+//! [`postgres`] starts a throwaway PostgreSQL cluster (Debian's server) on a loopback port.
 //!
 //! Must not: appear in a `[dependencies]` section (only `[dev-dependencies]`).
 
 pub mod contract;
 pub mod document;
+pub mod postgres;
 pub mod smtp;
 pub mod table;
 
