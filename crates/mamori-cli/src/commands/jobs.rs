@@ -196,10 +196,10 @@ async fn list(settings: &Settings, args: &JsonArgs) -> anyhow::Result<ExitStatus
                     "（無効）".to_owned()
                 },
                 last,
-                if job.approved {
-                    "承認済み"
-                } else {
-                    "未承認"
+                match (job.approval_needed, job.approved) {
+                    (false, _) => "承認不要（ファイルに出力）",
+                    (true, true) => "承認済み",
+                    (true, false) => "未承認",
                 }
                 .to_owned(),
             ]
