@@ -27,12 +27,7 @@ pub struct Alert<'a> {
 /// The alert mail for the admin, if one is configured.
 pub fn alert_message(mail: &MailSettings, alert: &Alert<'_>) -> Option<NewMessage> {
     let admin = mail.admin.clone()?;
-    let domain = mail
-        .from
-        .email()
-        .rsplit_once('@')
-        .map_or("mamori.local", |(_, domain)| domain)
-        .to_owned();
+    let domain = mail.from.domain();
     let identity = hex(&Sha256::digest(
         format!("{ALERT_JOB}\n{}\n{}", alert.job, alert.key).as_bytes(),
     ));

@@ -73,16 +73,7 @@ pub async fn tick(
         let now = clock.now();
         // A job can take minutes (a folder of PDFs, an import): the lease is renewed before
         // each one, so it never lapses while this daemon is working.
-        if !context
-            .store
-            .take_lease(DAEMON_LEASE, &config.holder, now, now + LEASE_TTL)
-            .await?
-        {
-            let (holder, until) = context
-                .store
-                .lease(DAEMON_LEASE)
-                .await?
-                .unwrap_or_else(|| ("?".to_owned(), now));
+        if let Some((holder, until)) = hold_lease(context, config, now).await? {
             return Err(DaemonError::Locked { holder, until });
         }
         let state = context.store.register_job(spec.name(), now).await?;
@@ -156,6 +147,23 @@ pub async fn tick(
     Ok(report)
 }
 
+/// Takes or renews the daemon's lease; `Some((holder, until))` when another process holds it.
+async fn hold_lease(
+    context: &JobContext,
+    config: &DaemonConfig,
+    now: DateTime<Utc>,
+) -> Result<Option<(String, DateTime<Utc>)>, StoreError> {
+    if context
+        .store
+        .take_lease(DAEMON_LEASE, &config.holder, now, now + LEASE_TTL)
+        .await?
+    {
+        return Ok(None);
+    }
+    let holder = context.store.lease(DAEMON_LEASE).await?;
+    Ok(Some(holder.unwrap_or_else(|| ("?".to_owned(), now))))
+}
+
 /// Runs until `shutdown` resolves: takes the lease, closes runs a dead process left open, then
 /// ticks, reloading the job files each time, and sleeps until the next fire, the next retry or
 /// [`MAX_SLEEP`]. A job in hand finishes before the daemon stops.
@@ -168,16 +176,7 @@ pub async fn run_daemon(
 ) -> Result<(), DaemonError> {
     let mut shutdown = shutdown;
     let now = clock.now();
-    if !context
-        .store
-        .take_lease(DAEMON_LEASE, &config.holder, now, now + LEASE_TTL)
-        .await?
-    {
-        let (holder, until) = context
-            .store
-            .lease(DAEMON_LEASE)
-            .await?
-            .unwrap_or_else(|| ("?".to_owned(), now));
+    if let Some((holder, until)) = hold_lease(context, config, now).await? {
         let taken_over = (config.holder_is_gone)(&holder) && {
             tracing::warn!(%holder, "the daemon holding the store is gone; taking over");
             context.store.release_lease(DAEMON_LEASE, &holder).await?;
@@ -224,22 +223,9 @@ pub async fn run_daemon(
             }
         };
         let now = clock.now();
-        match context
-            .store
-            .take_lease(DAEMON_LEASE, &config.holder, now, now + LEASE_TTL)
-            .await
-        {
-            Ok(true) => {}
-            Ok(false) => {
-                let (holder, until) = context
-                    .store
-                    .lease(DAEMON_LEASE)
-                    .await
-                    .ok()
-                    .flatten()
-                    .unwrap_or_else(|| ("?".to_owned(), now));
-                break Err(DaemonError::Locked { holder, until });
-            }
+        match hold_lease(context, config, now).await {
+            Ok(None) => {}
+            Ok(Some((holder, until))) => break Err(DaemonError::Locked { holder, until }),
             Err(error) => tracing::error!(%error, "cannot renew the daemon's lease; trying again"),
         }
         let next_mail = context.store.next_due().await.unwrap_or(None);

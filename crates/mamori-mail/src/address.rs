@@ -42,6 +42,11 @@ impl Address {
         self.email.as_ref()
     }
 
+    /// The part after `@` (`city.example.jp`), e.g. for Message-IDs of mail from this address.
+    pub fn domain(&self) -> &str {
+        self.email.domain()
+    }
+
     /// The display name, if one was given (never empty).
     pub fn display_name(&self) -> Option<&str> {
         self.display_name.as_deref()

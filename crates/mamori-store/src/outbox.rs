@@ -312,25 +312,6 @@ impl Store {
         Ok(())
     }
 
-    /// Gives up on a message: `Failed` (refused for good) or `Dead` (retries used up).
-    pub async fn mark_given_up(
-        &self,
-        id: i64,
-        status: OutboxStatus,
-        error: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE outbox SET status = $1, attempts = attempts + 1, last_error = $2, lease_holder = NULL, lease_until = NULL WHERE id = $3 AND status = 'queued'",
-        )
-        .bind(status.as_str())
-        .bind(error)
-        .bind(id)
-        .execute(&self.pool)
-        .await
-        .map_err(query_error("giving up on mail"))?;
-        Ok(())
-    }
-
     /// Gives up on a message and queues its alerts in one transaction, once: true when this
     /// call gave it up (false when it was no longer queued, e.g. another sender marked it).
     pub async fn give_up(
@@ -364,31 +345,6 @@ impl Store {
             .commit()
             .await
             .map_err(query_error("committing given-up mail"))?;
-        Ok(true)
-    }
-
-    /// Marks a given-up message as alerted, with the alert queued in the same transaction.
-    /// Returns false (and queues nothing) when it was already alerted.
-    pub async fn queue_alert(&self, id: i64, alerts: &[NewMessage]) -> Result<bool, StoreError> {
-        let mut transaction = self
-            .pool
-            .begin()
-            .await
-            .map_err(query_error("starting to queue an alert"))?;
-        let updated = sqlx::query("UPDATE outbox SET alerted = 1 WHERE id = $1 AND alerted = 0")
-            .bind(id)
-            .execute(&mut *transaction)
-            .await
-            .map_err(query_error("marking mail alerted"))?
-            .rows_affected();
-        if updated == 0 {
-            return Ok(false);
-        }
-        insert_messages(&mut transaction, alerts, None).await?;
-        transaction
-            .commit()
-            .await
-            .map_err(query_error("committing an alert"))?;
         Ok(true)
     }
 

@@ -158,29 +158,28 @@ async fn leased_mail_goes_to_one_sender_and_retries_wait_their_turn() {
         .expect("lease");
     assert_eq!(retried.len(), 1);
     assert_eq!(retried[0].attempts, 1);
-    store
-        .mark_given_up(retried[0].id, OutboxStatus::Dead, "451 again")
-        .await
-        .expect("dead");
-
     assert!(
         store
-            .queue_alert(
+            .give_up(
                 retried[0].id,
+                OutboxStatus::Dead,
+                "451 again",
                 &[message("alert", "dead/1", "admin@city.example.jp")]
             )
             .await
-            .expect("alert")
+            .expect("dead, with its alert")
     );
     assert!(
         !store
-            .queue_alert(
+            .give_up(
                 retried[0].id,
+                OutboxStatus::Failed,
+                "again",
                 &[message("alert", "dead/1b", "admin@city.example.jp")]
             )
             .await
-            .expect("alert twice"),
-        "one alert per message"
+            .expect("given up twice"),
+        "a message is given up, and alerted about, once"
     );
     let rows = store.outbox(None, 10).await.expect("outbox");
     let statuses: Vec<_> = rows

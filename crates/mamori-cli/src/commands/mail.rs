@@ -68,12 +68,7 @@ async fn test(settings: &Settings, args: &MailTestArgs) -> anyhow::Result<ExitSt
         .map_err(|error| anyhow::anyhow!("--to `{}`: {error}", args.to))?;
     let (mail, transport) = mail_settings(settings)?;
     let now = Utc::now();
-    let domain = mail
-        .from
-        .email()
-        .rsplit_once('@')
-        .map_or("mamori.local", |(_, domain)| domain)
-        .to_owned();
+    let domain = mail.from.domain();
     let key = now.format("%Y%m%dT%H%M%S%.3fZ").to_string();
     let draft = Draft {
         from: mail.from.clone(),

@@ -123,13 +123,7 @@ fn drafts(
     request: &RunRequest,
 ) -> Result<Vec<(String, Draft)>, String> {
     let (subject, text) = personalise(spec, outgoing)?;
-    let domain = context
-        .mail
-        .from
-        .email()
-        .rsplit_once('@')
-        .map_or("mamori.local", |(_, domain)| domain)
-        .to_owned();
+    let domain = context.mail.from.domain();
     let key = dedupe_key(outgoing, request);
     let mut seen = std::collections::BTreeSet::new();
     let mut drafts = Vec::new();
