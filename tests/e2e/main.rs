@@ -5,4 +5,5 @@ mod import;
 mod jobs;
 mod mail;
 mod report;
+mod serve;
 mod support;

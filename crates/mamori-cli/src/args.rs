@@ -44,6 +44,34 @@ pub enum Command {
     /// Mail: send a test message, list the outbox
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Web pages and a JSON API for the same operations (127.0.0.1:8080 by default)
+    Serve(ServeArgs),
+    /// Parse one uploaded file for `mamori serve` (run by the server, not by people)
+    #[command(hide = true)]
+    Worker(WorkerArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ServeArgs {
+    /// The address to listen on [default: mamori.toml's `[serve] bind`, else 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDRESS:PORT")]
+    pub bind: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<ServeCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServeCommand {
+    /// Read a password from standard input and print its hash for `[[serve.users]] password-hash`
+    HashPassword,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// `spreadsheet|contract FILE NAME`
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub arguments: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

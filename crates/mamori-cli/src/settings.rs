@@ -79,6 +79,35 @@ pub struct ConfigWire {
     pub jobs: Option<JobsWire>,
     /// Days city hall is closed besides weekends, holidays and 年末年始.
     pub calendar: Option<CalendarWire>,
+    /// The web pages (`mamori serve`).
+    pub serve: Option<ServeWire>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ServeWire {
+    /// The address to listen on (default 127.0.0.1:8080). Any other than loopback needs
+    /// `token-file` or `users`.
+    pub bind: Option<String>,
+    /// A file holding the bearer token for scripts (also accepted at the sign-in page).
+    pub token_file: Option<PathBuf>,
+    /// People who sign in, with argon2 hashes from `mamori serve hash-password`.
+    #[serde(default)]
+    pub users: Vec<ServeUserWire>,
+    /// The largest upload, in MiB (default 20).
+    pub upload_limit_mib: Option<u64>,
+    /// A folder of page templates replacing the built-in ones, relative to the config file.
+    pub templates: Option<PathBuf>,
+    /// Mark cookies `Secure` (when the service is reached over HTTPS through a proxy).
+    #[serde(default)]
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ServeUserWire {
+    pub name: String,
+    pub password_hash: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -209,6 +238,19 @@ pub struct Settings {
     pub jobs_dir: PathBuf,
     /// The city's own closed days.
     pub closed_days: BTreeMap<chrono::NaiveDate, String>,
+    pub serve: ServeConfig,
+}
+
+/// `[serve]` resolved. The token stays out of `Debug`.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub bind: String,
+    pub token: Option<mamori_mail::Secret>,
+    /// (name, argon2 PHC string).
+    pub users: Vec<(String, String)>,
+    pub upload_limit_bytes: u64,
+    pub templates: Option<PathBuf>,
+    pub secure_cookies: bool,
 }
 
 /// `[mail]` resolved with the environment. The password stays out of `Debug`.
@@ -284,6 +326,7 @@ pub fn resolve(config_path: Option<&Path>, db: Option<&str>) -> anyhow::Result<S
         })?;
         closed_days.insert(day, reason);
     }
+    let serve = serve_from(wire.serve.unwrap_or_default(), &base)?;
     Ok(Settings {
         store,
         data_dir,
@@ -296,6 +339,32 @@ pub fn resolve(config_path: Option<&Path>, db: Option<&str>) -> anyhow::Result<S
         mail,
         jobs_dir,
         closed_days,
+        serve,
+    })
+}
+
+/// `[serve]` with the token read from its file.
+fn serve_from(wire: ServeWire, base: &Path) -> anyhow::Result<ServeConfig> {
+    let token = match &wire.token_file {
+        Some(file) => {
+            let path = base.join(file);
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("[serve] token-file `{}` を読めません", path.display()))?;
+            Some(mamori_mail::Secret::new(text.trim().to_owned()))
+        }
+        None => None,
+    };
+    Ok(ServeConfig {
+        bind: wire.bind.unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
+        token,
+        users: wire
+            .users
+            .into_iter()
+            .map(|user| (user.name, user.password_hash))
+            .collect(),
+        upload_limit_bytes: wire.upload_limit_mib.unwrap_or(20) * 1024 * 1024,
+        templates: wire.templates.map(|path| base.join(path)),
+        secure_cookies: wire.secure_cookies,
     })
 }
 

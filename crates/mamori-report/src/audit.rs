@@ -5,7 +5,7 @@
 //! the two stage crates stay independent.
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use unicode_width::UnicodeWidthStr;
 
 use crate::model::ReportError;
@@ -18,7 +18,7 @@ pub const SHEET_NOTICE: &str = "注意事項";
 pub const SHEET_COMPARISON: &str = "ひな形との比較";
 
 /// A batch of audited contracts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditView {
     /// `名前 版` of the checklist applied.
     pub ruleset: String,
@@ -30,7 +30,7 @@ pub struct AuditView {
 }
 
 /// One contract's result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContractView {
     pub path: String,
     pub sha256: String,
@@ -44,7 +44,7 @@ pub struct ContractView {
 }
 
 /// A contract's special provisions against the city's own template.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComparisonView {
     /// The template's file name.
     pub template: String,
@@ -54,7 +54,7 @@ pub struct ComparisonView {
 }
 
 /// One article of the comparison.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComparisonRow {
     /// 同一, 相違, 契約書にない, 契約書のみ.
     pub status: String,
@@ -67,7 +67,7 @@ pub struct ComparisonRow {
 }
 
 /// One clause of one contract.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClauseView {
     pub id: u8,
     pub title: String,
@@ -85,7 +85,7 @@ pub struct ClauseView {
 }
 
 /// A finding not tied to one clause's status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingView {
     pub code: String,
     pub severity: String,

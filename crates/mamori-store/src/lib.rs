@@ -11,6 +11,7 @@
 //!
 //! Start reading at [`Store::record_import`].
 
+mod audits;
 mod batch;
 mod jobs;
 mod outbox;
@@ -24,6 +25,7 @@ use mamori_core::{Diagnostic, Figure, FiscalYear};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, Row};
 
+pub use audits::{AuditRow, NewAudit};
 pub use jobs::{FinishedRun, JobState, Queued, RunRow, RunStatus, RunTrigger};
 pub use outbox::{NewMessage, OutboxMessage, OutboxRow, OutboxStatus};
 pub use rows::{ImportDetail, ImportRow, ImportStatus, StoredDiagnostic, StoredFigure};
@@ -342,6 +344,16 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         sort_figures(&mut figures);
         Ok(figures)
+    }
+
+    /// The fiscal years that have current figures, ascending.
+    pub async fn current_fiscal_years(&self) -> Result<Vec<i64>, StoreError> {
+        sqlx::query_scalar(
+            "SELECT DISTINCT fiscal_year FROM figures WHERE superseded_by IS NULL ORDER BY fiscal_year",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error("listing fiscal years"))
     }
 
     /// The current figures of the fiscal years `first..=last`, sorted by year, agency and

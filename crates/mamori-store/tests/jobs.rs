@@ -283,3 +283,50 @@ async fn missed_fires_are_listed_and_interrupted_runs_are_closed() {
             .any(|run| run.detail == "停止中でした（ほかに 5 回）")
     );
 }
+
+#[tokio::test]
+async fn audits_are_recorded_listed_newest_first_and_read_back_whole() {
+    let directory = tempfile::tempdir().expect("temporary folder");
+    let store = open(&directory).await;
+    let first = store
+        .record_audit(&mamori_store::NewAudit {
+            file: "委託契約書.docx",
+            sha256: "aa11",
+            ruleset: "標準 v1",
+            ruleset_version: "1",
+            verdict: "fail",
+            audited_at: at(9, 0),
+            report: r#"{"verdict":"fail"}"#,
+        })
+        .await
+        .expect("record");
+    let second = store
+        .record_audit(&mamori_store::NewAudit {
+            file: "保守契約.pdf",
+            sha256: "bb22",
+            ruleset: "標準 v1",
+            ruleset_version: "1",
+            verdict: "pass",
+            audited_at: at(9, 5),
+            report: r#"{"verdict":"pass"}"#,
+        })
+        .await
+        .expect("record");
+    assert!(second > first);
+    let listed = store.audits(10).await.expect("list");
+    let files: Vec<&str> = listed.iter().map(|row| row.file.as_str()).collect();
+    assert_eq!(files, vec!["保守契約.pdf", "委託契約書.docx"]);
+    assert_eq!(listed[1].audited_at, at(9, 0));
+    let (row, report) = store
+        .audit_record(first)
+        .await
+        .expect("read")
+        .expect("present");
+    assert_eq!(
+        (row.sha256.as_str(), row.verdict.as_str()),
+        ("aa11", "fail")
+    );
+    assert_eq!(report, r#"{"verdict":"fail"}"#);
+    assert_eq!(store.audit_record(second + 1).await.expect("read"), None);
+    store.close().await;
+}

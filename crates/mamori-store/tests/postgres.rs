@@ -257,5 +257,27 @@ async fn imports_supersede_and_mail_queue_alike_on_postgresql() {
     let runs = store.runs(Some("annual-report"), 10).await.expect("runs");
     let statuses: Vec<RunStatus> = runs.iter().map(|run| run.status).collect();
     assert_eq!(statuses, vec![RunStatus::Missed, RunStatus::Sent]);
+
+    let audit = store
+        .record_audit(&mamori_store::NewAudit {
+            file: "委託契約書.docx",
+            sha256: "aa11",
+            ruleset: "標準 v1",
+            ruleset_version: "1",
+            verdict: "review",
+            audited_at: at(9),
+            report: r#"{"verdict":"review"}"#,
+        })
+        .await
+        .expect("record an audit");
+    let listed = store.audits(5).await.expect("list audits");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].audited_at, at(9));
+    let (_, report) = store
+        .audit_record(audit)
+        .await
+        .expect("read")
+        .expect("present");
+    assert_eq!(report, r#"{"verdict":"review"}"#);
     store.close().await;
 }

@@ -5,8 +5,7 @@ use std::process::Command;
 
 use anyhow::{Context as _, bail};
 
-/// Debian packages the test suite needs, with a program that shows they are installed. Later
-/// issues add python3-aiosmtpd, chromium and chromium-driver here.
+/// Debian packages the test suite needs, with a program that shows they are installed.
 const SYSTEM_PACKAGES: &[(&[&str], &str)] = &[
     // `mamori audit` reads PDF text layers with pdftotext; poppler-data holds the Japanese CMaps.
     (&["poppler-utils", "poppler-data"], "command -v pdftotext"),
@@ -18,7 +17,22 @@ const SYSTEM_PACKAGES: &[(&[&str], &str)] = &[
     ),
     // The store's PostgreSQL tests start a throwaway cluster with Debian's server programs.
     (&["postgresql"], "ls /usr/lib/postgresql/*/bin/initdb"),
+    // The web pages are tested in Debian's headless Chromium through chromedriver (fantoccini
+    // loads the system's root certificates even for loopback); a Japanese font makes the saved
+    // screenshots readable.
+    (
+        &[
+            "chromium",
+            "chromium-driver",
+            "ca-certificates",
+            "fonts-ipafont-gothic",
+        ],
+        "command -v chromium && command -v chromedriver && test -s /etc/ssl/certs/ca-certificates.crt && fc-list | grep -qi ipagothic",
+    ),
 ];
+
+/// The npm project that holds axe-core for the accessibility checks of the browser tests.
+const BROWSER_TEST_PACKAGES: &str = "crates/mamori-server/tests/browser";
 
 /// insta compares and never writes: a changed output fails the gate instead of updating the
 /// snapshot (review changes with `INSTA_UPDATE=always cargo test` and `git diff`).
@@ -26,6 +40,7 @@ const SNAPSHOTS_READ_ONLY: &[(&str, &str)] = &[("CI", "true"), ("INSTA_UPDATE", 
 
 pub(crate) fn run() -> anyhow::Result<()> {
     install_system_packages()?;
+    install_browser_test_packages()?;
     step("fmt", &["fmt", "--all", "--", "--check"], &[])?;
     step(
         "clippy",
@@ -104,6 +119,24 @@ fn has_cargo_tool(tool: &str) -> bool {
         .args([tool, "--version"])
         .output()
         .is_ok_and(|output| output.status.success())
+}
+
+/// `npm ci` for axe-core, unless its lock file's packages are already installed.
+fn install_browser_test_packages() -> anyhow::Result<()> {
+    let folder = crate::workspace_root().join(BROWSER_TEST_PACKAGES);
+    if folder.join("node_modules/axe-core/axe.min.js").is_file() {
+        return Ok(());
+    }
+    println!("==> npm ci --prefix {BROWSER_TEST_PACKAGES}");
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&folder)
+        .status()
+        .context("cannot run npm (Node.js is needed for the browser tests' axe-core)")?;
+    if !status.success() {
+        bail!("npm ci failed ({status})");
+    }
+    Ok(())
 }
 
 fn install_system_packages() -> anyhow::Result<()> {

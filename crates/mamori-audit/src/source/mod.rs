@@ -93,6 +93,21 @@ impl SourceText {
         SourceText::checked(file, SourceFormat::PlainText, text.to_owned())
     }
 
+    /// Takes text another process already extracted in `format` (the web server reads uploads in
+    /// a worker process and audits the text it hands back). Checked like every other text.
+    pub fn from_extracted(
+        file: &str,
+        format: SourceFormat,
+        text: &str,
+    ) -> Result<SourceText, AuditError> {
+        match format {
+            SourceFormat::PdfText => SourceText::from_pdf_text(file, text),
+            SourceFormat::Docx | SourceFormat::PlainText => {
+                SourceText::checked(file, format, text.to_owned())
+            }
+        }
+    }
+
     /// The file name given by the caller.
     pub fn file(&self) -> &str {
         &self.file

@@ -8,7 +8,10 @@ use anyhow::Context as _;
 use chrono::{DateTime, NaiveDate, TimeZone as _, Timelike as _, Utc};
 use mamori_jobs::daemon::{DaemonConfig, run_daemon};
 use mamori_jobs::outbox::{Clock, Holder, RetryPolicy, flush};
-use mamori_jobs::run::{JobContext, MailSettings, RunRequest, run_job};
+use mamori_jobs::run::{
+    JobContext, MailSettings, RunRequest, run_job, run_status_label as status_label,
+    run_trigger_label as trigger_label,
+};
 use mamori_jobs::schedule::{ClosedDays, next_fires};
 use mamori_jobs::spec::{JobSpec, load_dir};
 use mamori_mail::{Transport, TransportUrl};
@@ -210,29 +213,6 @@ async fn list(settings: &Settings, args: &JsonArgs) -> anyhow::Result<ExitStatus
         rows,
     );
     Ok(ExitStatus::Success)
-}
-
-/// How a run ended, for people.
-fn status_label(status: &str) -> &'static str {
-    match status {
-        "sent" => "送信待ちに登録",
-        "preview" => "プレビューのみ",
-        "skipped" => "送信なし",
-        "missed" => "未実行（停止中）",
-        "failed" => "失敗",
-        "interrupted" => "中断",
-        _ => "実行中",
-    }
-}
-
-/// Why a run started, for people.
-fn trigger_label(trigger: &str) -> &'static str {
-    match trigger {
-        "schedule" => "予定どおり",
-        "catch-up" => "再開後の実行",
-        "dry-run" => "試行（--dry-run）",
-        _ => "手動",
-    }
 }
 
 /// `2026-05-07T09:00:00+09:00` → `2026-05-07 09:00`.
@@ -607,7 +587,7 @@ pub(crate) fn sender(name: &str) -> Holder<'_> {
 
 /// Whether `holder` (`host:pid`) is a process of this host that no longer runs: no such
 /// process, a zombie, or a process that is not mamori (the number was reused).
-fn holder_is_gone(holder: &str) -> bool {
+pub(crate) fn holder_is_gone(holder: &str) -> bool {
     let Some((host, pid)) = holder.rsplit_once(':') else {
         return false;
     };

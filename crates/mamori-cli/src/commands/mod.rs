@@ -7,6 +7,7 @@ mod imports;
 mod jobs;
 mod mail;
 mod report;
+mod serve;
 
 use serde::Serialize;
 
@@ -27,6 +28,14 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Audit(args) => audit::run(&settings, &args).await,
         Command::Jobs(command) => jobs::run(&settings, &command).await,
         Command::Mail(command) => mail::run(&settings, &command).await,
+        Command::Serve(args) => serve::run(&settings, &args, cli.config.as_deref()).await,
+        Command::Worker(args) => Ok(
+            if mamori_server::worker::run(&args.arguments, &settings.schema).await {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Error
+            },
+        ),
     }
 }
 

@@ -501,3 +501,26 @@ fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
         }
     }
 }
+
+/// How a run ended, for people.
+pub fn run_status_label(status: &str) -> &'static str {
+    match status {
+        "sent" => "送信待ちに登録",
+        "preview" => "プレビューのみ",
+        "skipped" => "送信なし",
+        "missed" => "未実行（停止中）",
+        "failed" => "失敗",
+        "interrupted" => "中断",
+        _ => "実行中",
+    }
+}
+
+/// Why a run started, for people.
+pub fn run_trigger_label(trigger: &str) -> &'static str {
+    match trigger {
+        "schedule" => "予定どおり",
+        "catch-up" => "再開後の実行",
+        "dry-run" => "試行（プレビュー）",
+        _ => "手動",
+    }
+}

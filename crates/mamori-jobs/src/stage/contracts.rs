@@ -113,13 +113,23 @@ pub async fn read_contract(path: &Path) -> Result<(SourceText, String), AuditErr
         .await
         .map_err(|error| unreadable(error.to_string()))?;
     let sha256 = hex(&Sha256::digest(&bytes));
-    let text = if bytes.starts_with(b"%PDF") {
-        let text = pdf_text(path, &name).await?;
-        SourceText::from_pdf_text(&name, &text)?
-    } else {
-        SourceText::from_bytes(&name, &bytes)?
-    };
+    let text = contract_text(&name, path, &bytes).await?;
     Ok((text, sha256))
+}
+
+/// The text of a contract whose `bytes` were read from `path`; `name` names it in results and
+/// errors (an uploaded file's own name, not the generated one it is kept under).
+pub async fn contract_text(
+    name: &str,
+    path: &Path,
+    bytes: &[u8],
+) -> Result<SourceText, AuditError> {
+    if bytes.starts_with(b"%PDF") {
+        let text = pdf_text(path, name).await?;
+        SourceText::from_pdf_text(name, &text)
+    } else {
+        SourceText::from_bytes(name, bytes)
+    }
 }
 
 /// Lower-case hex of a digest.

@@ -2,6 +2,7 @@
 //! folder, the annual report from the store, reading and auditing contracts.
 
 pub mod contracts;
+pub mod figures;
 pub mod folder;
 pub mod import;
 pub mod report;
