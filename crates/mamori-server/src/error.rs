@@ -1,6 +1,6 @@
 //! One error type for every route. The API answers it as JSON
 //! (`{"error":{"code","message"}}`); page routes render the same error as a Japanese page (see
-//! [`crate::pages::html_errors`]). Codes are stable: scripts match on them.
+//! `pages::html_errors`). Codes are stable: scripts match on them.
 
 use std::time::Duration;
 
