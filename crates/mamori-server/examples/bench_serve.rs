@@ -84,13 +84,13 @@ fn multipart(field: &str, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-/// One request on a new connection; (status, body length).
+/// One request on a new connection; (status, the whole answer).
 async fn request(
     port: u16,
     method: &str,
     path: &str,
     body: Option<&(String, Vec<u8>)>,
-) -> (u16, usize) {
+) -> (u16, Vec<u8>) {
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .expect("connect");
@@ -115,7 +115,7 @@ async fn request(
         .nth(1)
         .and_then(|code| code.parse().ok())
         .unwrap_or(0);
-    (status, answer.len())
+    (status, answer)
 }
 
 fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
@@ -209,8 +209,11 @@ async fn main() {
         let body = Arc::clone(&body);
         tasks.push(tokio::spawn(async move {
             for _ in (client..audits).step_by(2) {
-                let (status, _) = request(port, "POST", "/api/audit", Some(&body)).await;
+                let (status, answer) = request(port, "POST", "/api/audit", Some(&body)).await;
                 assert_eq!(status, 200);
+                // Audited, not refused: the result lists the eight clauses.
+                let text = String::from_utf8_lossy(&answer);
+                assert_eq!(text.matches("\"title\"").count(), 8, "{text}");
             }
         }));
     }
@@ -227,8 +230,9 @@ async fn main() {
 
     // The 年次報告 page with ten years, four clients.
     let path = "/report?year=2022&years=10";
-    let (status, length) = request(port, "GET", path, None).await;
+    let (status, page) = request(port, "GET", path, None).await;
     assert_eq!(status, 200);
+    let length = page.len();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for client in 0..4 {

@@ -237,6 +237,19 @@ mod tests {
             .expect("render");
         assert!(html.0.contains("E-SERVE-008"), "{}", html.0);
         assert!(html.0.contains("lang=\"ja\""));
+        let folder = std::env::temp_dir().join(format!("mamori-pages-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).expect("folder");
+        std::fs::write(
+            folder.join("error.html"),
+            "<p lang=\"ja\">{{ error.code }}（市の独自ページ）</p>",
+        )
+        .expect("override");
+        let city = Pages::load(Some(&folder)).expect("the city's template compiles");
+        let html = city
+            .render("error.html", &token, serde_json::json!({ "error": &error }))
+            .expect("render");
+        assert_eq!(html.0, "<p lang=\"ja\">E-SERVE-008（市の独自ページ）</p>");
+        std::fs::remove_dir_all(&folder).expect("cleanup");
         let response = download("text/csv", "運用状況_令和4年度.csv", b"a".to_vec());
         let disposition = response
             .headers()

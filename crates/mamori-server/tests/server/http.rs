@@ -389,3 +389,33 @@ async fn the_openapi_document_lists_every_api_route() {
     assert_eq!(unknown.error_code(), "E-SERVE-008");
     assert!(unknown.json()["error"]["message"].is_string());
 }
+
+#[tokio::test]
+async fn a_contract_is_compared_with_the_citys_template_when_one_is_sent() {
+    let harness = Harness::new().await;
+    let template = Contract::compliant(STYLES[0], Wording::Standard);
+    let contract = template.without_clause(2);
+    let form = Multipart::default()
+        .file("contracts", "委託契約書.txt", contract.to_text().as_bytes())
+        .file(
+            "template",
+            "特記事項ひな形.txt",
+            template.to_text().as_bytes(),
+        );
+    let items = harness
+        .post_multipart("/api/audit", None, &form)
+        .await
+        .json();
+    let comparison = &items[0]["template_comparison"];
+    assert!(comparison.is_object(), "{items:#}");
+    let token = harness.csrf_token().await;
+    let page = harness
+        .post_multipart("/audit", Some(&token), &form)
+        .await
+        .text();
+    assert!(
+        page.contains("ひな形（特記事項ひな形.txt）との比較"),
+        "{page}"
+    );
+    assert!(page.contains("契約書にない"), "{page}");
+}
