@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use mamori_core::{Diagnostic, Figure, FiscalYear};
 use sqlx::Row;
 
-use crate::statement::Statement;
+use crate::statement::{Placeholders, Statement};
 
 use crate::{NewImport, RecordOutcome, StoreError, query_error};
 
@@ -28,11 +28,12 @@ type Transaction<'c> = sqlx::Transaction<'c, sqlx::Any>;
 /// Records `imports` in order inside `transaction`; one outcome per import, in the same order.
 pub(crate) async fn record_all(
     transaction: &mut Transaction<'_>,
+    placeholders: Placeholders,
     imports: &[NewImport<'_>],
 ) -> Result<Vec<RecordOutcome>, StoreError> {
     let mut outcomes = Vec::with_capacity(imports.len());
     for group in groups(imports) {
-        outcomes.extend(record_group(transaction, group).await?);
+        outcomes.extend(record_group(transaction, placeholders, group).await?);
     }
     Ok(outcomes)
 }
@@ -67,9 +68,10 @@ fn groups<'s, 'a>(imports: &'s [NewImport<'a>]) -> Vec<&'s [NewImport<'a>]> {
 
 async fn record_group(
     transaction: &mut Transaction<'_>,
+    placeholders: Placeholders,
     group: &[NewImport<'_>],
 ) -> Result<Vec<RecordOutcome>, StoreError> {
-    let ids = insert_imports(transaction, group).await?;
+    let ids = insert_imports(transaction, placeholders, group).await?;
     let first_new = ids.first().copied().unwrap_or(i64::MAX);
 
     let figures: Vec<(i64, &Figure)> = group
@@ -79,6 +81,7 @@ async fn record_group(
         .collect();
     for chunk in figures.chunks(FIGURE_ROWS) {
         let mut builder = Statement::new(
+            placeholders,
             "INSERT INTO figures (import_id, fiscal_year, agency, category, count, file, sheet, cell)",
         );
         builder.push_values(chunk, |mut values, (import_id, figure)| {
@@ -104,7 +107,7 @@ async fn record_group(
         .zip(&ids)
         .flat_map(|(import, id)| import.diagnostics.iter().map(move |d| (*id, d)))
         .collect();
-    insert_diagnostics(transaction, &diagnostics).await?;
+    insert_diagnostics(transaction, placeholders, &diagnostics).await?;
 
     // Scope → the new import that states it (scopes of a group are disjoint).
     let mut owner: BTreeMap<(i64, &str), i64> = BTreeMap::new();
@@ -116,7 +119,7 @@ async fn record_group(
     let scope_list: Vec<((i64, &str), i64)> = owner.into_iter().collect();
     let mut replaced: Vec<(i64, i64, String, String, i64)> = Vec::new();
     for chunk in scope_list.chunks(SCOPES_PER_UPDATE) {
-        replaced.extend(supersede(transaction, chunk, first_new).await?);
+        replaced.extend(supersede(transaction, placeholders, chunk, first_new).await?);
     }
 
     // What each new import replaced.
@@ -186,9 +189,11 @@ async fn record_group(
 /// One INSERT for the group's import rows; the new ids in the group's order.
 async fn insert_imports(
     transaction: &mut Transaction<'_>,
+    placeholders: Placeholders,
     group: &[NewImport<'_>],
 ) -> Result<Vec<i64>, StoreError> {
     let mut builder = Statement::new(
+        placeholders,
         "INSERT INTO imports (source, sha256, size_bytes, format, imported_at, status, figure_count)",
     );
     builder.push_values(group, |mut values, import| {
@@ -226,10 +231,12 @@ async fn insert_imports(
 
 pub(crate) async fn insert_diagnostics(
     transaction: &mut Transaction<'_>,
+    placeholders: Placeholders,
     diagnostics: &[(i64, &Diagnostic)],
 ) -> Result<(), StoreError> {
     for chunk in diagnostics.chunks(DIAGNOSTIC_ROWS) {
         let mut builder = Statement::new(
+            placeholders,
             "INSERT INTO diagnostics (import_id, code, severity, message, file, sheet, cell)",
         );
         builder.push_values(chunk, |mut values, (import_id, diagnostic)| {
@@ -259,10 +266,11 @@ pub(crate) async fn insert_diagnostics(
 /// SQLite scans every current figure through the superseded_by index.
 async fn supersede(
     transaction: &mut Transaction<'_>,
+    placeholders: Placeholders,
     scopes: &[((i64, &str), i64)],
     first_new: i64,
 ) -> Result<Vec<(i64, i64, String, String, i64)>, StoreError> {
-    let mut builder = Statement::new("UPDATE figures SET superseded_by = CASE");
+    let mut builder = Statement::new(placeholders, "UPDATE figures SET superseded_by = CASE");
     for ((fiscal_year, agency), import_id) in scopes {
         builder.push(" WHEN fiscal_year = ");
         builder.push_bind(*fiscal_year);

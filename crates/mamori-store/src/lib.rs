@@ -24,6 +24,7 @@ use std::str::FromStr;
 use mamori_core::{Diagnostic, Figure, FiscalYear};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, Row};
+use statement::Placeholders;
 
 pub use audits::{AuditRow, NewAudit};
 pub use jobs::{FinishedRun, JobState, Queued, RunRow, RunStatus, RunTrigger};
@@ -123,6 +124,7 @@ pub struct RecordOutcome {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
+    placeholders: Placeholders,
 }
 
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
@@ -162,7 +164,12 @@ impl Store {
                 url: config.url.clone(),
                 source,
             })?;
-        Ok(Store { pool })
+        let placeholders = if is_sqlite {
+            Placeholders::Anonymous
+        } else {
+            Placeholders::Numbered
+        };
+        Ok(Store { pool, placeholders })
     }
 
     /// The current (not superseded) import of exactly these bytes, if any.
@@ -247,7 +254,7 @@ impl Store {
             .begin()
             .await
             .map_err(query_error("starting an import"))?;
-        let outcomes = batch::record_all(&mut transaction, imports).await?;
+        let outcomes = batch::record_all(&mut transaction, self.placeholders, imports).await?;
         transaction
             .commit()
             .await
@@ -265,7 +272,7 @@ impl Store {
         let import_id = insert_import(&mut transaction, import, "rejected").await?;
         let diagnostics: Vec<(i64, &Diagnostic)> =
             import.diagnostics.iter().map(|d| (import_id, d)).collect();
-        batch::insert_diagnostics(&mut transaction, &diagnostics).await?;
+        batch::insert_diagnostics(&mut transaction, self.placeholders, &diagnostics).await?;
         transaction
             .commit()
             .await

@@ -1,6 +1,11 @@
-//! Statements built at run time with parameters numbered `$1, $2 …`, which both SQLite and
-//! PostgreSQL read. (sqlx's `QueryBuilder` writes `?` for the `Any` driver: SQLite accepts it,
-//! PostgreSQL rejects the statement as a syntax error.)
+//! Statements built at run time with the parameter markers of the store behind them: `$1, $2 …`
+//! for PostgreSQL, `?` for SQLite.
+//!
+//! (sqlx's `QueryBuilder` writes `?` for the `Any` driver, which PostgreSQL rejects as a syntax
+//! error. SQLite reads `$N` too, but as *named* parameters: sqlx then looks up every parameter's
+//! name, and SQLite finds a name by walking the list of all of them, so a batch INSERT of 8,000
+//! parameters cost 32 million string comparisons; a whole-store import of 1,000 workbooks took
+//! 3.8 s instead of 0.5 s. Anonymous `?` markers are bound by position.)
 
 use std::fmt::Write as _;
 
@@ -9,9 +14,20 @@ use sqlx::{Any, Arguments as _, Encode, Type};
 
 use crate::StoreError;
 
+/// How a store marks a statement's parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Placeholders {
+    /// `$1, $2 …` (PostgreSQL).
+    #[default]
+    Numbered,
+    /// `?`, bound in the order they appear (SQLite).
+    Anonymous,
+}
+
 /// SQL text and its arguments, grown together.
 #[derive(Default)]
 pub(crate) struct Statement {
+    placeholders: Placeholders,
     sql: String,
     arguments: AnyArguments,
     /// The first argument that could not be encoded, reported when the statement is built.
@@ -25,8 +41,9 @@ pub(crate) struct Row<'s> {
 }
 
 impl Statement {
-    pub(crate) fn new(sql: &str) -> Statement {
+    pub(crate) fn new(placeholders: Placeholders, sql: &str) -> Statement {
         Statement {
+            placeholders,
             sql: sql.to_owned(),
             ..Statement::default()
         }
@@ -37,7 +54,7 @@ impl Statement {
         self
     }
 
-    /// Appends the next parameter (`$N`) and binds `value` to it.
+    /// Appends the next parameter's marker and binds `value` to it.
     pub(crate) fn push_bind<T>(&mut self, value: T) -> &mut Statement
     where
         T: Encode<'static, Any> + Type<Any>,
@@ -45,7 +62,12 @@ impl Statement {
         if let Err(error) = self.arguments.add(value) {
             self.failed.get_or_insert_with(|| error.to_string());
         }
-        let _ = write!(self.sql, "${}", self.arguments.len());
+        match self.placeholders {
+            Placeholders::Numbered => {
+                let _ = write!(self.sql, "${}", self.arguments.len());
+            }
+            Placeholders::Anonymous => self.sql.push('?'),
+        }
         self
     }
 
@@ -122,15 +144,30 @@ mod tests {
 
     #[test]
     fn parameters_are_numbered_in_order() {
-        let mut statement = Statement::new("INSERT INTO t (a, b)");
-        statement.push_values([(1_i64, "x"), (2, "y")], |mut row, (a, b)| {
-            row.push_bind(a).push_bind(b.to_owned());
-        });
-        statement.push(" RETURNING id WHERE c = ").push_bind(3_i64);
+        let statement = sample(Placeholders::Numbered);
         assert_eq!(
             statement.sql,
             "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) RETURNING id WHERE c = $5"
         );
         assert_eq!(statement.arguments.len(), 5);
+    }
+
+    #[test]
+    fn sqlite_parameters_are_anonymous() {
+        let statement = sample(Placeholders::Anonymous);
+        assert_eq!(
+            statement.sql,
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?) RETURNING id WHERE c = ?"
+        );
+        assert_eq!(statement.arguments.len(), 5);
+    }
+
+    fn sample(placeholders: Placeholders) -> Statement {
+        let mut statement = Statement::new(placeholders, "INSERT INTO t (a, b)");
+        statement.push_values([(1_i64, "x"), (2, "y")], |mut row, (a, b)| {
+            row.push_bind(a).push_bind(b.to_owned());
+        });
+        statement.push(" RETURNING id WHERE c = ").push_bind(3_i64);
+        statement
     }
 }
