@@ -114,7 +114,7 @@ pub async fn load(input: &Input, limits: &FetchLimits) -> Result<Vec<u8>, Diagno
     }
 }
 
-fn load_file(path: &Path, limits: &FetchLimits) -> Result<Vec<u8>, Diagnostic> {
+pub fn load_file(path: &Path, limits: &FetchLimits) -> Result<Vec<u8>, Diagnostic> {
     let name = path.display().to_string();
     let metadata =
         std::fs::metadata(path).map_err(|error| read_failed(&name, &io_reason(&error)))?;

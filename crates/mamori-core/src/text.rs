@@ -10,12 +10,15 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 pub fn fold_label(text: &str) -> String {
     let mut folded = String::with_capacity(text.len());
     // Most labels are already in NFKC: skip the normaliser's buffering for them.
-    let characters: Box<dyn Iterator<Item = char> + '_> =
-        if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-            Box::new(text.chars())
-        } else {
-            Box::new(text.nfkc())
-        };
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        fold_into(&mut folded, text.chars());
+    } else {
+        fold_into(&mut folded, text.nfkc());
+    }
+    folded
+}
+
+fn fold_into(folded: &mut String, characters: impl Iterator<Item = char>) {
     for character in characters {
         match character {
             c if c.is_whitespace() => {}
@@ -23,10 +26,12 @@ pub fn fold_label(text: &str) -> String {
             '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' | 'ー' | 'ｰ' if folded.is_empty() => {
                 folded.push('-')
             }
+            c if c.is_ascii() => folded.push(c.to_ascii_lowercase()),
+            // Kana, CJK symbols and ideographs have no case: skip the case table's search.
+            c @ '\u{3000}'..='\u{9FFF}' => folded.push(c),
             c => folded.extend(c.to_lowercase()),
         }
     }
-    folded
 }
 
 /// Removes one trailing unit or bracketed note from a folded label: `開示請求(件)` → `開示請求`,
@@ -64,6 +69,24 @@ mod tests {
         assert_eq!(fold_label("令和４年度"), "令和4年度");
         assert_eq!(fold_label("（参考）"), "(参考)");
         assert_eq!(fold_label("R4"), "r4");
+    }
+
+    #[test]
+    fn fold_lowers_every_cased_letter() {
+        assert_eq!(fold_label("ÄBÇ Ωmega"), "äbçωmega");
+        assert_eq!(fold_label("ＡＢＣ開示"), "abc開示");
+        // Every character of the fast range folds as the case table would.
+        for character in '\u{3000}'..='\u{9FFF}' {
+            let text = character.to_string();
+            if is_nfkc_quick(text.chars()) == IsNormalized::Yes && !character.is_whitespace() {
+                let expected: String = character.to_lowercase().collect();
+                let folded = fold_label(&text);
+                assert!(
+                    folded == expected || folded == "~" || folded == "-",
+                    "{character:?} folded to {folded:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -2,8 +2,14 @@
 //! that the uncompressed sizes and ratios are sane (zip bombs), that ods content is not
 //! encrypted, and that the shared-strings count an xlsx declares is believable (calamine reserves
 //! memory for it up front).
+//!
+//! An xlsx of ordinary size is also *repacked* here ([`xlsx_package`]): the parts that carry
+//! values are inflated once, which verifies their checksums, and stored uncompressed in a new
+//! in-memory package for calamine. Read from the file itself, each sheet would be inflated three
+//! times (the checksum pass, calamine's cell stream, and calamine's second pass for merged
+//! regions) and the theme parsed for colours nobody reads.
 
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Write as _};
 
 use mamori_core::Code;
 
@@ -11,6 +17,118 @@ use crate::{DiagnosticSeed, Limits};
 
 /// Runs every archive check; the first failure is returned.
 pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), DiagnosticSeed> {
+    let mut archive = open_checked(bytes, limits)?;
+    check_checksums(&mut archive)?;
+    check_shared_strings(&mut archive)?;
+    Ok(())
+}
+
+/// What calamine reads an xlsx from.
+#[derive(Debug)]
+pub enum Package<'a> {
+    /// The file itself: a workbook too large to hold inflated (a long ledger), streamed from its
+    /// compressed parts. Every archive check has passed.
+    Original(&'a [u8]),
+    /// A zip of the parts that carry values, inflated and stored uncompressed, every check
+    /// passed on the way.
+    Repacked(Vec<u8>),
+}
+
+impl Package<'_> {
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Package::Original(bytes) => bytes,
+            Package::Repacked(bytes) => bytes,
+        }
+    }
+}
+
+/// Runs every archive check on an xlsx and returns what calamine should read: the parts that
+/// carry values inflated once when they fit in [`Limits::max_repacked_bytes`], else the file.
+pub fn xlsx_package<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Package<'a>, DiagnosticSeed> {
+    let mut archive = open_checked(bytes, limits)?;
+    let mut kept: u64 = 0;
+    for index in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(index)
+            .map_err(|error| entry_error(&error))?;
+        if is_value_part(&entry.name().unwrap_or_default()) {
+            kept = kept.saturating_add(entry.size());
+        }
+    }
+    if kept > limits.max_repacked_bytes {
+        check_checksums(&mut archive)?;
+        check_shared_strings(&mut archive)?;
+        return Ok(Package::Original(bytes));
+    }
+    let capacity = usize::try_from(kept).unwrap_or(0).saturating_add(4096);
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(capacity)));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut part = Vec::new();
+    for index in 0..archive.len() {
+        let mut entry = archive
+            .by_index(index)
+            .map_err(|error| entry_error(&error))?;
+        let name = entry
+            .name()
+            .map(|name| name.into_owned())
+            .unwrap_or_default();
+        if !is_value_part(&name) {
+            continue;
+        }
+        part.clear();
+        // Reading to the end compares the checksum: a damaged part fails here.
+        entry
+            .read_to_end(&mut part)
+            .map_err(|error| damaged_part(&name, &error))?;
+        if name == "xl/sharedStrings.xml" {
+            check_shared_strings_head(&part, part.len() as u64)?;
+        }
+        writer
+            .start_file(name.as_str(), stored)
+            .and_then(|()| writer.write_all(&part).map_err(Into::into))
+            .map_err(|error| damaged_part(&name, &error))?;
+    }
+    let repacked = writer
+        .finish()
+        .map_err(|error| damaged_part("", &error))?
+        .into_inner();
+    Ok(Package::Repacked(repacked))
+}
+
+/// The parts calamine reads for values: the package's XML and relationships, except the theme
+/// (colours), the document properties and the content-type list (calamine follows the
+/// relationships instead).
+fn is_value_part(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    (name.ends_with(".xml") || name.ends_with(".rels"))
+        && !name.starts_with("docprops/")
+        && !name.contains("/theme/")
+        && name != "[content_types].xml"
+}
+
+fn entry_error(error: &zip::result::ZipError) -> DiagnosticSeed {
+    DiagnosticSeed::file(
+        Code::CorruptFile,
+        format!("zip 形式の項目を読めません（{error}）"),
+    )
+}
+
+fn damaged_part(name: &str, error: &dyn std::fmt::Display) -> DiagnosticSeed {
+    DiagnosticSeed::file(
+        Code::CorruptFile,
+        format!(
+            "項目「{name}」の内容が壊れています（{error}）。元のファイルを保存し直してから取り込んでください"
+        ),
+    )
+}
+
+/// Opens the archive and checks its directory: entry count, sizes and ratios, encryption.
+fn open_checked<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+) -> Result<zip::ZipArchive<Cursor<&'a [u8]>>, DiagnosticSeed> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|error| {
         DiagnosticSeed::file(
             Code::CorruptFile,
@@ -29,12 +147,9 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), DiagnosticSeed> {
     }
     let mut total: u64 = 0;
     for index in 0..archive.len() {
-        let entry = archive.by_index_raw(index).map_err(|error| {
-            DiagnosticSeed::file(
-                Code::CorruptFile,
-                format!("zip 形式の項目を読めません（{error}）"),
-            )
-        })?;
+        let entry = archive
+            .by_index_raw(index)
+            .map_err(|error| entry_error(&error))?;
         let size = entry.size();
         let compressed = entry.compressed_size().max(1);
         total = total.saturating_add(size);
@@ -66,9 +181,7 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), DiagnosticSeed> {
         ));
     }
     check_ods_encryption(&mut archive)?;
-    check_checksums(&mut archive)?;
-    check_shared_strings(&mut archive)?;
-    Ok(())
+    Ok(archive)
 }
 
 /// The message for every password-protected format.
@@ -115,7 +228,12 @@ fn check_shared_strings(
             format!("sharedStrings.xml を読めません（{error}）"),
         )
     })?;
-    let head = String::from_utf8_lossy(&head);
+    check_shared_strings_head(&head, uncompressed)
+}
+
+/// The declared string count against the part's size, from the part's first bytes.
+fn check_shared_strings_head(head: &[u8], uncompressed: u64) -> Result<(), DiagnosticSeed> {
+    let head = String::from_utf8_lossy(&head[..head.len().min(2048)]);
     for attribute in ["uniqueCount=\"", "count=\""] {
         let Some(start) = head.find(attribute) else {
             continue;
@@ -149,12 +267,9 @@ fn check_shared_strings(
 /// without any error. The sizes were bounded above, so this is bounded too.
 fn check_checksums(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), DiagnosticSeed> {
     for index in 0..archive.len() {
-        let mut entry = archive.by_index(index).map_err(|error| {
-            DiagnosticSeed::file(
-                Code::CorruptFile,
-                format!("zip 形式の項目を読めません（{error}）"),
-            )
-        })?;
+        let mut entry = archive
+            .by_index(index)
+            .map_err(|error| entry_error(&error))?;
         let name = entry
             .name()
             .map(|name| name.into_owned())
@@ -168,14 +283,8 @@ fn check_checksums(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), D
         if !carries_data {
             continue;
         }
-        std::io::copy(&mut entry, &mut std::io::sink()).map_err(|error| {
-            DiagnosticSeed::file(
-                Code::CorruptFile,
-                format!(
-                    "項目「{name}」の内容が壊れています（{error}）。元のファイルを保存し直してから取り込んでください"
-                ),
-            )
-        })?;
+        std::io::copy(&mut entry, &mut std::io::sink())
+            .map_err(|error| damaged_part(&name, &error))?;
     }
     Ok(())
 }

@@ -42,6 +42,9 @@ pub struct Limits {
     pub max_columns: u32,
     /// The largest used range a sheet may declare (rows × columns).
     pub max_declared_cells: u64,
+    /// The largest total of an xlsx's value parts that is inflated into memory once and read
+    /// from there; a larger workbook (a long ledger) is streamed from the file's compressed parts.
+    pub max_repacked_bytes: u64,
 }
 
 impl Limits {
@@ -57,6 +60,7 @@ impl Limits {
             max_table_cells: 2_000_000,
             max_columns: 1_000,
             max_declared_cells: 50_000_000,
+            max_repacked_bytes: 16 * 1024 * 1024,
         }
     }
 }
@@ -229,10 +233,7 @@ fn read_detected(
         options,
     };
     match format {
-        Format::Xlsx => {
-            archive::check(bytes, options.limits)?;
-            reader::workbook::read_xlsx(bytes, &context)
-        }
+        Format::Xlsx => reader::workbook::read_xlsx(bytes, &context),
         Format::Ods => {
             archive::check(bytes, options.limits)?;
             reader::workbook::read_ods(bytes, &context)

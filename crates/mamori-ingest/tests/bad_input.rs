@@ -456,3 +456,68 @@ fn html_spans_claiming_millions_of_cells_are_refused() {
     let reading = read("page.html", html.as_bytes());
     assert_refused(&reading, Code::SheetTooLarge);
 }
+
+/// Limits that make every xlsx stream from its compressed parts instead of being repacked.
+fn streamed() -> Limits {
+    Limits {
+        max_repacked_bytes: 0,
+        ..Limits::standard()
+    }
+}
+
+/// The same bytes with the recorded checksum of one entry changed, in its local header and in
+/// the central directory: the content inflates, but no longer matches its checksum.
+fn with_wrong_checksum(bytes: &[u8], entry: &str) -> Vec<u8> {
+    let mut damaged = bytes.to_vec();
+    let name = entry.as_bytes();
+    let mut changed = 0;
+    for (signature, name_offset, crc_offset) in [
+        (b"PK\x03\x04", 30, 14), // local file header
+        (b"PK\x01\x02", 46, 16), // central directory header
+    ] {
+        let mut at = 0;
+        while let Some(found) = damaged[at..]
+            .windows(4)
+            .position(|window| window == signature)
+        {
+            let start = at + found;
+            at = start + 4;
+            if damaged.get(start + name_offset..start + name_offset + name.len()) == Some(name) {
+                damaged[start + crc_offset] ^= 0x5a;
+                changed += 1;
+            }
+        }
+    }
+    assert_eq!(changed, 2, "both headers of {entry} found");
+    damaged
+}
+
+#[test]
+fn a_sheet_that_fails_its_checksum_is_corrupt_whether_repacked_or_streamed() {
+    let whole = small_table().to_xlsx("運用状況");
+    let damaged = with_wrong_checksum(&whole, "xl/worksheets/sheet1.xml");
+    assert_refused(&read("運用状況.xlsx", &damaged), Code::CorruptFile);
+    assert_refused(
+        &read_with("運用状況.xlsx", &damaged, &streamed()),
+        Code::CorruptFile,
+    );
+    // The undamaged file reads the same both ways, merged group headers included.
+    let grouped = TableSpec::new(
+        "年度",
+        vec![
+            Header::leaf("開示請求"),
+            Header::grouped("処理の状況", "開示"),
+            Header::grouped("処理の状況", "一部開示"),
+            Header::grouped("処理の状況", "不開示"),
+        ],
+    )
+    .title("令和5年度 市長 個人情報の開示請求等の運用状況")
+    .row("令和4年度", [5, 3, 1, 1].map(Value::Count).to_vec())
+    .row("令和5年度", [4, 2, 2, 0].map(Value::Count).to_vec())
+    .to_xlsx("運用状況");
+    let repacked = read("運用状況.xlsx", &grouped);
+    let streamed = read_with("運用状況.xlsx", &grouped, &streamed());
+    assert_eq!(figures_with_cells(&repacked).len(), 8);
+    assert_eq!(figures_with_cells(&repacked), figures_with_cells(&streamed));
+    assert_eq!(repacked.diagnostics, streamed.diagnostics);
+}

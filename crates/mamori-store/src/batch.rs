@@ -262,35 +262,32 @@ pub(crate) async fn insert_diagnostics(
 /// Marks the current figures of older imports in `scopes` as superseded by each scope's new
 /// import; returns (older import, fiscal year, 実施機関, category, new import) per figure.
 ///
-/// `id IN (… UNION ALL …)` rather than an OR: each arm then searches the scope index; with an OR,
-/// SQLite scans every current figure through the superseded_by index.
+/// The scopes travel as one `VALUES` list. `scope CROSS JOIN figures` makes SQLite walk the
+/// scopes and look each one up in the scope index (its planner knows nothing of the list's
+/// size and could otherwise scan every figure); to PostgreSQL it is an ordinary join.
 async fn supersede(
     transaction: &mut Transaction<'_>,
     placeholders: Placeholders,
     scopes: &[((i64, &str), i64)],
     first_new: i64,
 ) -> Result<Vec<(i64, i64, String, String, i64)>, StoreError> {
-    let mut builder = Statement::new(placeholders, "UPDATE figures SET superseded_by = CASE");
-    for ((fiscal_year, agency), import_id) in scopes {
-        builder.push(" WHEN fiscal_year = ");
-        builder.push_bind(*fiscal_year);
-        builder.push(" AND agency = ");
-        builder.push_bind((*agency).to_owned());
-        builder.push(" THEN ");
-        builder.push_bind(*import_id);
-    }
-    builder.push(" END WHERE id IN (");
-    for (position, ((fiscal_year, agency), _)) in scopes.iter().enumerate() {
-        if position > 0 {
-            builder.push(" UNION ALL ");
-        }
-        builder.push("SELECT id FROM figures WHERE fiscal_year = ");
-        builder.push_bind(*fiscal_year);
-        builder.push(" AND agency = ");
-        builder.push_bind((*agency).to_owned());
-        builder.push(" AND superseded_by IS NULL AND import_id < ");
-        builder.push_bind(first_new);
-    }
+    let mut builder = Statement::new(
+        placeholders,
+        "WITH scope (scope_year, scope_agency, new_import) AS (",
+    );
+    builder.push_values(scopes, |mut values, ((fiscal_year, agency), import_id)| {
+        values
+            .push_bind(*fiscal_year)
+            .push_bind((*agency).to_owned())
+            .push_bind(*import_id);
+    });
+    builder.push(
+        ") UPDATE figures SET superseded_by = (SELECT new_import FROM scope WHERE scope_year = figures.fiscal_year AND scope_agency = figures.agency) \
+         WHERE id IN (SELECT older.id FROM scope CROSS JOIN figures AS older \
+         WHERE older.fiscal_year = scope_year AND older.agency = scope_agency \
+         AND older.superseded_by IS NULL AND older.import_id < ",
+    );
+    builder.push_bind(first_new);
     builder.push(") RETURNING import_id, fiscal_year, agency, category, superseded_by");
     builder
         .build_query_as("superseding older figures")?

@@ -226,46 +226,78 @@ struct Parser {
     limits: Arc<Limits>,
 }
 
-/// A file on its way: not readable, or being parsed.
+/// A file on its way: not readable, or being read and parsed.
 enum Pending {
     Unread(FileReport),
     Parsing {
         name: String,
-        sha256: String,
-        size_bytes: u64,
-        reading: tokio::task::JoinHandle<FileReading>,
+        parsed: tokio::task::JoinHandle<Result<Parsed, Diagnostic>>,
     },
 }
 
+/// A file read and parsed.
+struct Parsed {
+    sha256: String,
+    size_bytes: u64,
+    reading: FileReading,
+}
+
 impl Parser {
-    /// Loads an input and starts parsing it on a blocking thread.
+    /// Starts reading an input, hashing and parsing it on a blocking thread (a URL is fetched
+    /// first), so that both cores share all of it.
     async fn start(&self, input: &Input, fetch: &FetchLimits) -> Pending {
         let name = input.display_name();
         tracing::debug!(file = %name, "reading");
-        let bytes = match source::load(input, fetch).await {
-            Ok(bytes) => bytes,
-            Err(diagnostic) => return Pending::Unread(unread(name, diagnostic)),
+        let downloaded = match input {
+            Input::File(_) => None,
+            Input::Url(_) => match source::load(input, fetch).await {
+                Ok(bytes) => Some(bytes),
+                Err(diagnostic) => return Pending::Unread(unread(name, diagnostic)),
+            },
         };
-        let sha256 = hex(&Sha256::digest(&bytes));
-        let size_bytes = bytes.len() as u64;
-        let (schema, limits, file) = (
+        let (schema, limits, file, input, fetch) = (
             Arc::clone(&self.schema),
             Arc::clone(&self.limits),
             name.clone(),
+            input.clone(),
+            *fetch,
         );
-        let reading = tokio::task::spawn_blocking(move || {
+        let parsed = tokio::task::spawn_blocking(move || {
+            let bytes = match (downloaded, &input) {
+                (Some(bytes), _) => bytes,
+                (None, Input::File(path)) => source::load_file(path, &fetch)?,
+                (None, Input::Url(_)) => Vec::new(),
+            };
             let options = ReadOptions {
                 schema: &schema,
                 limits: &limits,
             };
-            mamori_ingest::read_file(&file, &bytes, &options)
+            // A bug in a reader must cost one file, not the whole import: the file is rejected
+            // with a message that asks for a report, and nothing of it is stored.
+            let reading = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                mamori_ingest::read_file(&file, &bytes, &options)
+            }))
+            .unwrap_or_else(|_| reader_failed(&file));
+            Ok(Parsed {
+                sha256: hex(&Sha256::digest(&bytes)),
+                size_bytes: bytes.len() as u64,
+                reading,
+            })
         });
-        Pending::Parsing {
-            name,
-            sha256,
-            size_bytes,
-            reading,
-        }
+        Pending::Parsing { name, parsed }
+    }
+}
+
+/// The reading of a file whose reader panicked: rejected, nothing stored.
+fn reader_failed(name: &str) -> FileReading {
+    FileReading {
+        format: mamori_ingest::Format::Unknown,
+        figures: Vec::new(),
+        diagnostics: vec![Diagnostic::new(
+            Code::ReaderFailed,
+            Location::file(name),
+            "このファイルの読み取り中に mamori の内部エラーが起きたため、取り込みませんでした。お手数ですが、ファイルを添えて開発担当へ報告してください",
+        )],
     }
 }
 
@@ -317,31 +349,19 @@ type InFlight = tokio::task::JoinHandle<(Vec<Staged>, Vec<RecordOutcome>, Option
 impl Run<'_> {
     /// Waits for a file's parse, then reports it, or stages it for the store.
     async fn finish(&mut self, pending: Pending) -> anyhow::Result<()> {
-        let (name, sha256, size_bytes, reading) = match pending {
+        let (name, parsed) = match pending {
             Pending::Unread(report) => {
                 self.files.push(Some(report));
                 return Ok(());
             }
-            Pending::Parsing {
-                name,
-                sha256,
-                size_bytes,
-                reading,
-            } => (name, sha256, size_bytes, reading),
+            Pending::Parsing { name, parsed } => (name, parsed),
         };
-        let reading = match reading.await {
-            Ok(reading) => reading,
-            // A bug in a reader must cost one file, not the whole import: the file is rejected with
-            // a message that asks for a report, and nothing of it is stored.
-            Err(error) if error.is_panic() => FileReading {
-                format: mamori_ingest::Format::Unknown,
-                figures: Vec::new(),
-                diagnostics: vec![Diagnostic::new(
-                    Code::ReaderFailed,
-                    Location::file(&name),
-                    "このファイルの読み取り中に mamori の内部エラーが起きたため、取り込みませんでした。お手数ですが、ファイルを添えて開発担当へ報告してください",
-                )],
-            },
+        let (sha256, size_bytes, reading) = match parsed.await {
+            Ok(Ok(parsed)) => (parsed.sha256, parsed.size_bytes, parsed.reading),
+            Ok(Err(diagnostic)) => {
+                self.files.push(Some(unread(name, diagnostic)));
+                return Ok(());
+            }
             Err(error) => return Err(error).context("a file's reader stopped unexpectedly"),
         };
         // The same bytes twice in one run: the first must be stored before the second is judged.

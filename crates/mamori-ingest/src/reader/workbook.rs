@@ -15,9 +15,10 @@ use crate::{DiagnosticSeed, archive};
 
 type Read = Result<(Vec<Figure>, Vec<DiagnosticSeed>), DiagnosticSeed>;
 
-/// Reads every sheet of an xlsx/xlsm workbook.
+/// Checks an xlsx/xlsm workbook's archive and reads every sheet.
 pub fn read_xlsx(bytes: &[u8], context: &FileContext<'_>) -> Read {
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
+    let package = archive::xlsx_package(bytes, context.options.limits)?;
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(package.bytes())).map_err(xlsx_error)?;
     let mut figures = Vec::new();
     let mut seeds = Vec::new();
     for sheet in readable_sheets(workbook.sheets_metadata(), &mut seeds) {
