@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::agency::Agency;
-use crate::category::{CategoryKey, CategorySchema};
+use crate::category::CategorySchema;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::figure::Figure;
 use crate::fiscal_year::FiscalYear;
@@ -14,51 +14,58 @@ use crate::fiscal_year::FiscalYear;
 /// Removes repeated statements of the same (fiscal year, agency, category). The same value twice
 /// is kept once with an info diagnostic; different values are an error naming both cells.
 pub fn deduplicate(figures: Vec<Figure>) -> (Vec<Figure>, Vec<Diagnostic>) {
-    let mut kept: BTreeMap<(FiscalYear, Agency, CategoryKey), Figure> = BTreeMap::new();
-    let mut order = Vec::new();
+    let mut keep = vec![false; figures.len()];
     let mut diagnostics = Vec::new();
-    for figure in figures {
-        let key = (
-            figure.fiscal_year,
-            figure.agency.clone(),
-            figure.category.clone(),
-        );
-        match kept.get(&key) {
-            None => {
-                order.push(key.clone());
-                kept.insert(key, figure);
-            }
-            Some(first) if first.count == figure.count => diagnostics.push(Diagnostic::new(
-                Code::RepeatedValue,
-                figure.provenance.location(),
-                format!(
-                    "{} {} の「{}」はセル{}と同じ値 {} です（1件として取り込みます）",
-                    figure.fiscal_year.label(),
-                    figure.agency,
-                    figure.category,
-                    first.provenance.cell_text(),
-                    figure.count
-                ),
-            )),
-            Some(first) => diagnostics.push(Diagnostic::new(
-                Code::ConflictingDuplicate,
-                figure.provenance.location(),
-                format!(
-                    "{} {} の「{}」がセル{}（{}）とセル{}（{}）で食い違っています。どちらが正しいか確認してください",
-                    figure.fiscal_year.label(),
-                    figure.agency,
-                    figure.category,
-                    first.provenance.cell_text(),
-                    first.count,
-                    figure.provenance.cell_text(),
-                    figure.count
-                ),
-            )),
+    {
+        // The first figure for each (fiscal year, 実施機関, category), by position.
+        let mut first_of: BTreeMap<(FiscalYear, &str, &str), usize> = BTreeMap::new();
+        for (index, figure) in figures.iter().enumerate() {
+            let key = (
+                figure.fiscal_year,
+                figure.agency.as_str(),
+                figure.category.as_str(),
+            );
+            let Some(&first) = first_of.get(&key) else {
+                first_of.insert(key, index);
+                keep[index] = true;
+                continue;
+            };
+            let first = &figures[first];
+            diagnostics.push(if first.count == figure.count {
+                Diagnostic::new(
+                    Code::RepeatedValue,
+                    figure.provenance.location(),
+                    format!(
+                        "{} {} の「{}」はセル{}と同じ値 {} です（1件として取り込みます）",
+                        figure.fiscal_year.label(),
+                        figure.agency,
+                        figure.category,
+                        first.provenance.cell_text(),
+                        figure.count
+                    ),
+                )
+            } else {
+                Diagnostic::new(
+                    Code::ConflictingDuplicate,
+                    figure.provenance.location(),
+                    format!(
+                        "{} {} の「{}」がセル{}（{}）とセル{}（{}）で食い違っています。どちらが正しいか確認してください",
+                        figure.fiscal_year.label(),
+                        figure.agency,
+                        figure.category,
+                        first.provenance.cell_text(),
+                        first.count,
+                        figure.provenance.cell_text(),
+                        figure.count
+                    ),
+                )
+            });
         }
     }
-    let figures = order
+    let figures = figures
         .into_iter()
-        .filter_map(|key| kept.remove(&key))
+        .zip(keep)
+        .filter_map(|(figure, kept)| kept.then_some(figure))
         .collect();
     (figures, diagnostics)
 }
@@ -122,6 +129,7 @@ pub fn check_requests_against_decisions(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::category::CategoryKey;
     use crate::diagnostic::CellRef;
     use crate::figure::Provenance;
 

@@ -3,7 +3,7 @@
 # department) read from disk into a fresh SQLite store by `mamori import`, the same with the eight
 # 実施機関 sending in turn (every file replaces an earlier one's figures), against bare calamine reading every cell of the
 # same files and a pandas+openpyxl script doing the same tally; then a 500,000-row ledger, timed
-# and with peak memory. Needs: a release build, python3 with pandas and openpyxl (pip install pandas
+# and with peak memory; and SQLite alone storing the same figures (sqlite_floor.py). Needs: a release build, python3 with pandas and openpyxl (pip install pandas
 # openpyxl) for the pandas column, and GNU time (/usr/bin/time, Debian package `time`).
 #
 #   bash crates/mamori-ingest/benches/compare.sh [WORKDIR]
@@ -32,6 +32,9 @@ if python3 -c 'import pandas, openpyxl' 2>/dev/null; then
   pandas=$(seconds python3 crates/mamori-ingest/benches/pandas_tally.py "$work/workbooks")
   printf '1,000 workbooks   pandas+openpyxl %.3f s   mamori is %.1fx faster\n' "$pandas" "$(echo "$pandas / $mamori" | bc -l)"
 fi
+# The floor under any importer that stores every figure with its cell: SQLite alone storing the
+# same 30,000 rows (prepared statements, nothing parsed).
+python3 crates/mamori-ingest/benches/sqlite_floor.py "$work"
 ledger_calamine=$(for _ in $(seq 3); do seconds "$bin/examples/calamine_baseline" "$work/ledger.xlsx"; done | best)
 ledger_mamori=$(for _ in $(seq 3); do rm -rf "$work/ledger-store"; seconds "$bin/mamori" --db "$work/ledger-store/mamori.db" import "$work/ledger.xlsx"; done | best)
 rm -rf "$work/ledger-store"
