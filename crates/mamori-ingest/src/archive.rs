@@ -23,11 +23,23 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), DiagnosticSeed> {
     Ok(())
 }
 
+/// Inflates the parts that carry values to compare their checksums (see [`Package::Original`]).
+pub fn verify_checksums(bytes: &[u8]) -> Result<(), DiagnosticSeed> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|error| {
+        DiagnosticSeed::file(
+            Code::CorruptFile,
+            format!("zip 形式の構造を読めません（{error}）"),
+        )
+    })?;
+    check_checksums(&mut archive)
+}
+
 /// What calamine reads an xlsx from.
 #[derive(Debug)]
 pub enum Package<'a> {
     /// The file itself: a workbook too large to hold inflated (a long ledger), streamed from its
-    /// compressed parts. Every archive check has passed.
+    /// compressed parts. Every check has passed but the checksums: the caller runs
+    /// [`verify_checksums`] (alongside the read, on another thread) before using what it read.
     Original(&'a [u8]),
     /// A zip of the parts that carry values, inflated and stored uncompressed, every check
     /// passed on the way.
@@ -57,7 +69,6 @@ pub fn xlsx_package<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Package<'a>,
         }
     }
     if kept > limits.max_repacked_bytes {
-        check_checksums(&mut archive)?;
         check_shared_strings(&mut archive)?;
         return Ok(Package::Original(bytes));
     }

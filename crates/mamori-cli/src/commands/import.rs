@@ -274,18 +274,46 @@ impl Parser {
             };
             // A bug in a reader must cost one file, not the whole import: the file is rejected
             // with a message that asks for a report, and nothing of it is stored.
-            let reading = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                mamori_ingest::read_file(&file, &bytes, &options)
-            }))
-            .unwrap_or_else(|_| reader_failed(&file));
+            let parse = || {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    mamori_ingest::read_file(&file, &bytes, &options)
+                }))
+                .unwrap_or_else(|_| reader_failed(&file))
+            };
+            let (sha256, reading) = hashed_while(&bytes, parse);
             Ok(Parsed {
-                sha256: hex(&Sha256::digest(&bytes)),
+                sha256,
                 size_bytes: bytes.len() as u64,
                 reading,
             })
         });
         Pending::Parsing { name, parsed }
     }
+}
+
+/// Files at least this large are hashed on a second thread while they are parsed.
+const HASH_APART_BYTES: usize = 1 << 20;
+
+/// The SHA-256 of `bytes` and the result of `parse`: side by side for a large file (a long
+/// ledger is one file on one core otherwise), one after the other for small ones.
+fn hashed_while<T>(bytes: &[u8], parse: impl FnOnce() -> T) -> (String, T) {
+    let hash = || hex(&Sha256::digest(bytes));
+    if bytes.len() < HASH_APART_BYTES {
+        return (hash(), parse());
+    }
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .name("mamori-hash".to_owned())
+            .spawn_scoped(scope, hash)
+        {
+            Ok(hashing) => {
+                let parsed = parse();
+                let sha256 = hashing.join().unwrap_or_else(|_| hash());
+                (sha256, parsed)
+            }
+            Err(_) => (hash(), parse()),
+        }
+    })
 }
 
 /// The reading of a file whose reader panicked: rejected, nothing stored.

@@ -17,8 +17,30 @@ type Read = Result<(Vec<Figure>, Vec<DiagnosticSeed>), DiagnosticSeed>;
 
 /// Checks an xlsx/xlsm workbook's archive and reads every sheet.
 pub fn read_xlsx(bytes: &[u8], context: &FileContext<'_>) -> Read {
-    let package = archive::xlsx_package(bytes, context.options.limits)?;
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(package.bytes())).map_err(xlsx_error)?;
+    match archive::xlsx_package(bytes, context.options.limits)? {
+        archive::Package::Repacked(repacked) => read_package(&repacked, context),
+        // A workbook too large to repack (a long ledger) is streamed from its compressed parts
+        // while a second thread inflates them again to compare their checksums; what was read
+        // counts only if they match.
+        archive::Package::Original(original) => std::thread::scope(|scope| {
+            let checking = std::thread::Builder::new()
+                .name("mamori-checksums".to_owned())
+                .spawn_scoped(scope, || archive::verify_checksums(original));
+            let read = read_package(original, context);
+            let checked = match checking {
+                Ok(checking) => checking
+                    .join()
+                    .unwrap_or_else(|_| Err(corrupt(&"the checksum thread stopped unexpectedly"))),
+                Err(_) => archive::verify_checksums(original),
+            };
+            checked.and(read)
+        }),
+    }
+}
+
+/// Reads every sheet of an xlsx package that passed the archive checks.
+fn read_package(bytes: &[u8], context: &FileContext<'_>) -> Read {
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
     let mut figures = Vec::new();
     let mut seeds = Vec::new();
     for sheet in readable_sheets(workbook.sheets_metadata(), &mut seeds) {
