@@ -78,13 +78,7 @@ pub fn xlsx_package<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Package<'a>,
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     let mut part = Vec::new();
     for index in 0..archive.len() {
-        let mut entry = archive
-            .by_index(index)
-            .map_err(|error| entry_error(&error))?;
-        let name = entry
-            .name()
-            .map(|name| name.into_owned())
-            .unwrap_or_default();
+        let (mut entry, name) = entry_at(&mut archive, index)?;
         if !is_value_part(&name) {
             continue;
         }
@@ -117,6 +111,24 @@ fn is_value_part(name: &str) -> bool {
         && !name.starts_with("docprops/")
         && !name.contains("/theme/")
         && name != "[content_types].xml"
+}
+
+/// An entry of an archive in memory, open for reading.
+type Entry<'a, 'b> = zip::read::ZipFile<'a, Cursor<&'b [u8]>>;
+
+/// An entry opened for reading, with its name.
+fn entry_at<'a, 'b>(
+    archive: &'a mut zip::ZipArchive<Cursor<&'b [u8]>>,
+    index: usize,
+) -> Result<(Entry<'a, 'b>, String), DiagnosticSeed> {
+    let entry = archive
+        .by_index(index)
+        .map_err(|error| entry_error(&error))?;
+    let name = entry
+        .name()
+        .map(|name| name.into_owned())
+        .unwrap_or_default();
+    Ok((entry, name))
 }
 
 fn entry_error(error: &zip::result::ZipError) -> DiagnosticSeed {
@@ -278,13 +290,7 @@ fn check_shared_strings_head(head: &[u8], uncompressed: u64) -> Result<(), Diagn
 /// without any error. The sizes were bounded above, so this is bounded too.
 fn check_checksums(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), DiagnosticSeed> {
     for index in 0..archive.len() {
-        let mut entry = archive
-            .by_index(index)
-            .map_err(|error| entry_error(&error))?;
-        let name = entry
-            .name()
-            .map(|name| name.into_owned())
-            .unwrap_or_default();
+        let (mut entry, name) = entry_at(archive, index)?;
         // Only the parts that carry cells, labels or sheet names matter to the figures; styles,
         // themes and properties are left to the parser.
         let carries_data = name.starts_with("xl/worksheets/")
