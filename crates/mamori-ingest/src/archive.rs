@@ -25,13 +25,7 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), DiagnosticSeed> {
 
 /// Inflates the parts that carry values to compare their checksums (see [`Package::Original`]).
 pub fn verify_checksums(bytes: &[u8]) -> Result<(), DiagnosticSeed> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|error| {
-        DiagnosticSeed::file(
-            Code::CorruptFile,
-            format!("zip 形式の構造を読めません（{error}）"),
-        )
-    })?;
-    check_checksums(&mut archive)
+    check_checksums(&mut open(bytes)?)
 }
 
 /// What calamine reads an xlsx from.
@@ -44,15 +38,6 @@ pub enum Package<'a> {
     /// A zip of the parts that carry values, inflated and stored uncompressed, every check
     /// passed on the way.
     Repacked(Vec<u8>),
-}
-
-impl Package<'_> {
-    pub fn bytes(&self) -> &[u8] {
-        match self {
-            Package::Original(bytes) => bytes,
-            Package::Repacked(bytes) => bytes,
-        }
-    }
 }
 
 /// Runs every archive check on an xlsx and returns what calamine should read: the parts that
@@ -147,17 +132,22 @@ fn damaged_part(name: &str, error: &dyn std::fmt::Display) -> DiagnosticSeed {
     )
 }
 
+/// Opens the archive: its directory must read.
+fn open(bytes: &[u8]) -> Result<zip::ZipArchive<Cursor<&[u8]>>, DiagnosticSeed> {
+    zip::ZipArchive::new(Cursor::new(bytes)).map_err(|error| {
+        DiagnosticSeed::file(
+            Code::CorruptFile,
+            format!("zip 形式の構造を読めません（{error}）。ファイルが途中で切れているか壊れています。元のファイルを保存し直してください"),
+        )
+    })
+}
+
 /// Opens the archive and checks its directory: entry count, sizes and ratios, encryption.
 fn open_checked<'a>(
     bytes: &'a [u8],
     limits: &Limits,
 ) -> Result<zip::ZipArchive<Cursor<&'a [u8]>>, DiagnosticSeed> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|error| {
-        DiagnosticSeed::file(
-            Code::CorruptFile,
-            format!("zip 形式の構造を読めません（{error}）。ファイルが途中で切れているか壊れています。元のファイルを保存し直してください"),
-        )
-    })?;
+    let mut archive = open(bytes)?;
     if archive.len() > limits.max_archive_entries {
         return Err(DiagnosticSeed::file(
             Code::ArchiveTooLarge,

@@ -235,6 +235,14 @@ enum Pending {
     },
 }
 
+/// Where a file's bytes come from on the parsing thread.
+enum Loading {
+    /// A local file, read there.
+    File(std::path::PathBuf),
+    /// A URL, already fetched.
+    Downloaded(Vec<u8>),
+}
+
 /// A file read and parsed.
 struct Parsed {
     sha256: String,
@@ -248,25 +256,23 @@ impl Parser {
     async fn start(&self, input: &Input, fetch: &FetchLimits) -> Pending {
         let name = input.display_name();
         tracing::debug!(file = %name, "reading");
-        let downloaded = match input {
-            Input::File(_) => None,
+        let loading = match input {
+            Input::File(path) => Loading::File(path.clone()),
             Input::Url(_) => match source::load(input, fetch).await {
-                Ok(bytes) => Some(bytes),
+                Ok(bytes) => Loading::Downloaded(bytes),
                 Err(diagnostic) => return Pending::Unread(unread(name, diagnostic)),
             },
         };
-        let (schema, limits, file, input, fetch) = (
+        let (schema, limits, file, fetch) = (
             Arc::clone(&self.schema),
             Arc::clone(&self.limits),
             name.clone(),
-            input.clone(),
             *fetch,
         );
         let parsed = tokio::task::spawn_blocking(move || {
-            let bytes = match (downloaded, &input) {
-                (Some(bytes), _) => bytes,
-                (None, Input::File(path)) => source::load_file(path, &fetch)?,
-                (None, Input::Url(_)) => Vec::new(),
+            let bytes = match loading {
+                Loading::Downloaded(bytes) => bytes,
+                Loading::File(path) => source::load_file(&path, &fetch)?,
             };
             let options = ReadOptions {
                 schema: &schema,
